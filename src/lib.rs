@@ -1,0 +1,2 @@
+//! stackconform: a conformance harness for OpenStack APIs.
+pub mod cloud;
