@@ -349,7 +349,7 @@ async fn expired_tokens_are_401_at_the_services() {
         .await;
     assert_eq!(r.status, 200);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    for url in [h.net("networks")] {
+    for url in [h.net("networks"), h.nova("servers")] {
         let r = h.send(Method::GET, &url, Some(&token), None, &[]).await;
         assert_eq!(r.status, 401, "{url}");
         assert_eq!(

@@ -49,10 +49,6 @@ impl App {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn is_shutting_down(&self) -> bool {
-        *self.shutdown.borrow()
-    }
-
     pub fn signal_shutdown(&self) {
         self.shutdown.send_replace(true);
     }

@@ -191,7 +191,7 @@ async fn dispatch(AxState(app): AxState<Arc<App>>, request: Request) -> Response
     let too_large = |req_id: &str| -> Response {
         let accept = parts.headers.get("accept").and_then(|v| v.to_str().ok());
         if service == Service::Compute {
-            nova::too_large(&app, req_id, accept).into_response()
+            nova::too_large(req_id, accept).into_response()
         } else {
             Reply::new(StatusCode::PAYLOAD_TOO_LARGE).into_response()
         }

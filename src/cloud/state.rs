@@ -274,6 +274,8 @@ pub struct ActionEvent {
     pub start_time: SystemTime,
     pub finish_time: Option<SystemTime>,
     pub result: Option<&'static str>,
+    /// Admin-only failure detail (microversion 2.84), e.g. "Port <id> is not attached".
+    pub details: Option<String>,
 }
 
 #[derive(Debug, Clone)]

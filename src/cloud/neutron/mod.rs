@@ -2,7 +2,7 @@
 
 mod dispatch;
 mod errors;
-mod floatingips;
+pub(crate) mod floatingips;
 mod interfaces;
 mod networks;
 pub(crate) mod policy;
@@ -10,6 +10,6 @@ pub(crate) mod ports;
 mod request;
 mod routers;
 mod subnets;
-mod views;
+pub(crate) mod views;
 
 pub use dispatch::handle;

@@ -181,10 +181,12 @@ pub fn create_subnet(call: &Call, state: &mut State) -> NResult<Reply> {
             }
             pools
         }
-        Some(other) => return Err(http_bad_request(format!(
+        Some(other) => {
+            return Err(http_bad_request(format!(
             "Invalid input for allocation_pools. Reason: Invalid data format for IP pool: '{}'.",
             python_str(other)
-        ))),
+        )))
+        }
     };
     let dns_nameservers = match attrs.get("dns_nameservers") {
         Some(Value::Array(items)) => items.iter().map(python_str).collect(),

@@ -96,10 +96,25 @@ pub fn subnet(state: &State, s: &Subnet) -> Value {
 }
 
 pub fn fixed_ips(p: &Port) -> Value {
+    fixed_ips_value(p, false)
+}
+
+/// Neutron lists `subnet_id` first; Nova's interface attachments list `ip_address` first.
+pub fn fixed_ips_value(p: &Port, ip_first: bool) -> Value {
     Value::Array(
         p.fixed_ips
             .iter()
-            .map(|f| json!({"subnet_id": f.subnet_id, "ip_address": f.ip.to_string()}))
+            .map(|f| {
+                let mut m = Map::new();
+                if ip_first {
+                    m.insert("ip_address".into(), json!(f.ip.to_string()));
+                    m.insert("subnet_id".into(), json!(f.subnet_id));
+                } else {
+                    m.insert("subnet_id".into(), json!(f.subnet_id));
+                    m.insert("ip_address".into(), json!(f.ip.to_string()));
+                }
+                Value::Object(m)
+            })
             .collect(),
     )
 }
