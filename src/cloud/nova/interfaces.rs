@@ -86,11 +86,13 @@ fn parse_attach(call: &NCall) -> NovaResult<AttachRequest> {
     let body = match &call.body {
         None => return Ok(req),
         Some(Value::Object(m)) => m,
-        Some(other) => return Err(bad_request(format!(
+        Some(other) => {
+            return Err(bad_request(format!(
             "Invalid input for field/attribute request body. Value: {}. {} is not of type 'object'",
             python_str(other),
             python_repr(other)
-        ))),
+        )))
+        }
     };
     if let Some(extra) = body.keys().find(|k| *k != "interfaceAttachment") {
         return Err(bad_request(format!(
