@@ -899,3 +899,33 @@ async fn isolation_policy_and_if_match() {
     assert_eq!(neutron_error(&r).0, "RouterInterfaceNotFoundForSubnet");
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn owner_key_profile_switches_interface_info() {
+    let h = Harness::start_with(stackconform::cloud::CloudConfig {
+        owner_key: stackconform::cloud::OwnerKey::TenantId,
+        ..cloud_common::fast_config()
+    })
+    .await;
+    let t = base(&h).await;
+    let r = add(&h, &t.router, json!({"subnet_id": t.sub1})).await;
+    assert!(r.json().get("tenant_id").is_some() && r.json().get("project_id").is_none());
+    let r = remove(
+        &h,
+        Role::Owner,
+        &t.router,
+        Some(json!({"subnet_id": t.sub1})),
+    )
+    .await;
+    let owner = h
+        .cloud
+        .identities()
+        .iter()
+        .find(|i| i.role == Role::Owner)
+        .expect("owner")
+        .project_id
+        .clone();
+    assert_eq!(r.json()["tenant_id"], owner.as_str());
+    assert!(r.json().get("project_id").is_none());
+    h.shutdown().await;
+}

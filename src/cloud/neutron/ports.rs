@@ -310,9 +310,11 @@ pub fn update_port(call: &Call, state: &mut State, id: &str) -> NResult<Reply> {
                 .map(|p| p.network_id.clone())
                 .unwrap_or_default();
             // Re-allocate against a state without this port's own addresses, so that keeping one is allowed.
-            let mut view = State::default();
-            view.subnets = state.subnets.clone();
-            view.ports = state.ports.iter().filter(|p| p.id != id).cloned().collect();
+            let view = State {
+                subnets: state.subnets.clone(),
+                ports: state.ports.iter().filter(|p| p.id != id).cloned().collect(),
+                ..State::default()
+            };
             Some(allocate_requested(&view, &network_id, v)?)
         }
     };

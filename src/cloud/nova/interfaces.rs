@@ -113,7 +113,8 @@ fn parse_attach(call: &NCall) -> NovaResult<AttachRequest> {
     let unexpected: Vec<String> = map
         .keys()
         .filter(|k| {
-            !matches!(k.as_str(), "net_id" | "port_id" | "fixed_ips") && !(allow_tag && *k == "tag")
+            !(matches!(k.as_str(), "net_id" | "port_id" | "fixed_ips")
+                || (allow_tag && *k == "tag"))
         })
         .map(|k| format!("'{k}'"))
         .collect();
