@@ -1,0 +1,15 @@
+//! Neutron v2.0 at `/networking`.
+
+mod dispatch;
+mod errors;
+pub(crate) mod floatingips;
+mod interfaces;
+mod networks;
+pub(crate) mod policy;
+pub(crate) mod ports;
+mod request;
+mod routers;
+mod subnets;
+pub(crate) mod views;
+
+pub use dispatch::handle;

@@ -1,0 +1,14 @@
+//! Nova v2.1 at `/compute`.
+
+mod actions;
+mod call;
+mod dispatch;
+mod faults;
+mod instance_actions;
+mod interfaces;
+pub mod microversion;
+mod ports;
+mod servers;
+mod views;
+
+pub use dispatch::{handle, too_large};
