@@ -1,2 +1,17 @@
 //! stackconform: a conformance harness for OpenStack APIs.
+//!
+//! `case` reads the declarative catalogue, `runner` turns it into libtest trials,
+//! `check` and `schema` judge responses, `target` and `auth` say what is talked to,
+//! and `cloud` is the embedded reference cloud.
+pub mod auth;
+pub mod case;
+pub mod check;
+pub mod cli;
 pub mod cloud;
+pub mod commands;
+pub mod error;
+pub mod http;
+pub mod runner;
+pub mod schema;
+pub mod target;
+pub mod template;

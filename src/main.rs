@@ -1,1 +1,29 @@
-fn main() {}
+//! The binary's edge: parse the command line, run, turn errors into exit codes.
+use clap::{CommandFactory, FromArgMatches};
+use stackconform::cli::{Cli, Command};
+use stackconform::commands;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    // libtest-mimic's flattened arguments bring their own help template; ours wins.
+    let matches = Cli::command()
+        .help_template("{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}")
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let result = match cli.command {
+        None => commands::run(cli.run),
+        Some(Command::Run(args)) => commands::run(args),
+        Some(Command::Serve(args)) => commands::serve(args),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

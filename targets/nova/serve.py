@@ -95,6 +95,9 @@ class Nova(integrated_helpers._IntegratedTestBase):
         # enforce_new_defaults=False; restore Nova's real default (True) so
         # that e.g. a reader-only token gets 403 on attach/detach.
         self.flags(enforce_new_defaults=True, group='oslo_policy')
+        # The fixtures default to SmallFakeDriver (2 vCPUs): a harness booting many
+        # servers in parallel would get NoValidHost. FakeDriver has room for 1000.
+        self.flags(compute_driver='fake.FakeDriver')
         nova_policy.reset()
         nova_policy.init(suppress_deprecation_warnings=True)
         super()._setup_services()
@@ -148,13 +151,16 @@ def main():
     # into auth): openstacksdk passes every auth key to the admin_token plugin,
     # whose Token(endpoint, token) then fails on the unexpected 'project_id'.
     # openstacksdk ignores this unknown cloud-level key.
+    # Facts the harness's Nova cases need: what to boot from, where ports go.
+    facts = {'image_id': t.glance.image1['id'], 'flavor_id': '1',
+             'network_id': net_id}
     clouds = {name: {'auth_type': 'admin_token',
                      'auth': {'token': tok, 'endpoint': url + '/v2.1'},
                      'compute_endpoint_override': url + '/v2.1',
                      'network_endpoint_override': net_url,
                      'region_name': 'RegionOne',
                      'stackconform': {'project_id': proj, 'user_id': user,
-                                      'roles': roles}}
+                                      'roles': roles, 'facts': facts}}
               for name, (tok, user, proj, roles) in IDENTITIES.items()}
     info = {
         'name': NAME, 'service_type': 'compute', 'nova_version': '34.0.0',

@@ -1,0 +1,136 @@
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::catalog::Catalog;
+
+/// How to ask Keystone for a project-scoped token.
+#[derive(Debug, Clone)]
+pub enum AuthMethod {
+    Password {
+        username: String,
+        user_domain: String,
+        password: String,
+        project_name: Option<String>,
+        project_id: Option<String>,
+        project_domain: String,
+    },
+    ApplicationCredential {
+        id: String,
+        secret: String,
+    },
+    Token {
+        token: String,
+        project_id: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// The secret itself; never printed.
+    pub id: String,
+    pub project_id: Option<String>,
+    pub user_id: Option<String>,
+    pub catalog: Catalog,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("Keystone at {url} did not answer: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("Keystone at {url} refused the credentials: {status} {message}")]
+    Refused {
+        url: String,
+        status: u16,
+        message: String,
+    },
+    #[error("Keystone at {url} answered something unexpected: {reason}")]
+    Malformed { url: String, reason: String },
+}
+
+fn request_body(method: &AuthMethod) -> Value {
+    match method {
+        AuthMethod::Password {
+            username,
+            user_domain,
+            password,
+            project_name,
+            project_id,
+            project_domain,
+        } => {
+            let project = match (project_id, project_name) {
+                (Some(id), _) => json!({"id": id}),
+                (None, name) => json!({"name": name, "domain": {"name": project_domain}}),
+            };
+            json!({"auth": {
+                "identity": {"methods": ["password"], "password": {"user": {
+                    "name": username, "domain": {"name": user_domain}, "password": password}}},
+                "scope": {"project": project}}})
+        }
+        // Keystone refuses a scope with application credentials; they carry their own.
+        AuthMethod::ApplicationCredential { id, secret } => json!({"auth": {"identity": {
+            "methods": ["application_credential"],
+            "application_credential": {"id": id, "secret": secret}}}}),
+        AuthMethod::Token { token, project_id } => json!({"auth": {
+            "identity": {"methods": ["token"], "token": {"id": token}},
+            "scope": {"project": {"id": project_id}}}}),
+    }
+}
+
+/// `POST {auth_url}/v3/auth/tokens`; `auth_url` may or may not end in `/v3`.
+pub async fn authenticate(
+    client: &reqwest::Client,
+    auth_url: &str,
+    method: &AuthMethod,
+    timeout: Duration,
+) -> Result<Token, AuthError> {
+    let base = auth_url.trim_end_matches('/');
+    let url = if base.ends_with("/v3") {
+        format!("{base}/auth/tokens")
+    } else {
+        format!("{base}/v3/auth/tokens")
+    };
+    let resp = client
+        .post(&url)
+        .json(&request_body(method))
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|e| AuthError::Unreachable {
+            url: url.clone(),
+            reason: e.to_string(),
+        })?;
+    let status = resp.status().as_u16();
+    let token = resp
+        .headers()
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body: Value = resp.json().await.map_err(|e| AuthError::Malformed {
+        url: url.clone(),
+        reason: format!("body is not JSON: {e}"),
+    })?;
+    if status != 201 {
+        let message = body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        return Err(AuthError::Refused {
+            url,
+            status,
+            message,
+        });
+    }
+    let id = token.ok_or_else(|| AuthError::Malformed {
+        url: url.clone(),
+        reason: "no X-Subject-Token header".into(),
+    })?;
+    let t = &body["token"];
+    let catalog = serde_json::from_value(t["catalog"].clone()).unwrap_or_default();
+    Ok(Token {
+        id,
+        project_id: t["project"]["id"].as_str().map(String::from),
+        user_id: t["user"]["id"].as_str().map(String::from),
+        catalog,
+    })
+}

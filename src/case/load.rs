@@ -1,0 +1,166 @@
+//! Finding and parsing case and fixture files.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::error::{LoadError, LoadErrors};
+use super::model::{CaseDoc, FixtureDef, FixtureDoc, Role, Service};
+use super::validate;
+
+/// A case ready to run, with what it needs from the target.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub doc: CaseDoc,
+    pub file: PathBuf,
+    /// The trial name: `<operation>::<file stem>`.
+    pub trial_name: String,
+    pub needs: Needs,
+}
+
+/// What a case needs from a target; a run that lacks any of it skips the case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub roles: BTreeSet<Role>,
+    pub services: BTreeSet<Service>,
+    pub extensions: BTreeSet<String>,
+    pub facts: BTreeSet<String>,
+    pub microversion: Option<(u32, u32)>,
+    pub reference_cloud: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub name: String,
+    pub def: FixtureDef,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    pub cases: Vec<Case>,
+    pub fixtures: BTreeMap<String, Fixture>,
+}
+
+/// A fixture file is any file below a folder named `fixtures`.
+fn is_fixture_file(root: &Path, path: &Path) -> bool {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .any(|c| c.as_os_str() == "fixtures")
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| LoadError::new(dir, (0, 0), "", format!("cannot read the directory: {e}")))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Parses one document; JSON is read by the same parser, as YAML's subset.
+pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, LoadError> {
+    if source.trim().is_empty() {
+        return Err(LoadError::new(path, (1, 1), "", "the file is empty"));
+    }
+    serde_saphyr::from_str::<T>(source).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        let name = path.display().to_string();
+        let mut err = LoadError::new(path, (line, column), "", e.without_snippet().to_string());
+        err.rendered = Some(e.render_with_options(serde_saphyr::render_options! {
+            source_name: Some(name.as_str()),
+        }));
+        err
+    })
+}
+
+/// Loads every case and fixture below `dir` and checks them together.
+pub fn load_catalogue(dir: &Path) -> Result<Catalogue, LoadErrors> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files).map_err(|e| LoadErrors(vec![e]))?;
+    let mut errors = Vec::new();
+    let mut fixtures = BTreeMap::new();
+    let mut case_docs = Vec::new();
+    for path in files {
+        let source = match std::fs::read_to_string(&path) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(LoadError::new(
+                    &path,
+                    (0, 0),
+                    "",
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        if is_fixture_file(dir, &path) {
+            match parse::<FixtureDoc>(&path, &source) {
+                Ok(doc) => {
+                    for (name, def) in doc.fixtures {
+                        let at = (def.referenced.line(), def.referenced.column());
+                        if let Some(prev) = fixtures.get(&name) {
+                            let prev: &Fixture = prev;
+                            errors.push(
+                                LoadError::new(
+                                    &path,
+                                    at,
+                                    format!("fixtures.{name}"),
+                                    "fixture defined twice",
+                                )
+                                .hint(format!("also defined in {}", prev.file.display()))
+                                .with_source(&source),
+                            );
+                            continue;
+                        }
+                        fixtures.insert(
+                            name.clone(),
+                            Fixture {
+                                name,
+                                def: def.value,
+                                file: path.clone(),
+                            },
+                        );
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        } else {
+            match parse::<CaseDoc>(&path, &source) {
+                Ok(doc) => case_docs.push((path, source, doc)),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    let mut cases = Vec::new();
+    for (path, source, doc) in case_docs {
+        match validate::case(&path, &source, doc, &fixtures) {
+            Ok(case) => cases.push(case),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    validate::unique(&cases, &mut errors);
+    for fixture in fixtures.values() {
+        if let Err(mut e) = validate::fixture(fixture) {
+            errors.append(&mut e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(Catalogue { cases, fixtures })
+    } else {
+        Err(LoadErrors(errors))
+    }
+}

@@ -1,0 +1,10 @@
+//! Case files: their format, loading and validation.
+mod error;
+mod load;
+mod model;
+mod validate;
+
+pub use error::{LoadError, LoadErrors};
+pub use load::{load_catalogue, parse as parse_file, Case, Catalogue, Fixture, Needs};
+pub use model::*;
+pub use validate::{parse_duration, parse_microversion};

@@ -1,0 +1,282 @@
+//! The case-file format, as Rust types. Unknown keys are rejected everywhere so that
+//! a typo fails loudly instead of silently weakening a check.
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+/// One case file: one request under test, its fixtures and its expectations.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseDoc {
+    /// Stable identity across renames (like Tempest's idempotent_id).
+    pub id: Spanned<String>,
+    pub name: String,
+    /// `<service>.<operation>`, e.g. `compute.detach_interface`.
+    pub operation: Spanned<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// What the published documentation says where it differs from real services.
+    #[serde(default)]
+    pub documented: Option<Documented>,
+    /// Capabilities the loader cannot infer from the requests themselves.
+    #[serde(default)]
+    pub requires: Requires,
+    /// Not run unless `--ignored`/`--include-ignored` is given; the value is the reason.
+    #[serde(default)]
+    pub ignore: Option<String>,
+    #[serde(default)]
+    pub fixtures: Vec<Spanned<FixtureUse>>,
+    pub request: RequestSpec,
+    pub expect: Expect,
+    #[serde(default)]
+    pub capture: BTreeMap<String, Capture>,
+    /// Follow-up checks of side effects, run after the request under test.
+    #[serde(default)]
+    pub then: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Documented {
+    /// The status the documentation gives for this situation; `null` when it gives none.
+    pub status: Option<u16>,
+    /// Which document (e.g. "old Nova page", "current Nova api-ref", "Neutron api-ref").
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requires {
+    /// Neutron extension aliases (`router`, `extraroute`, `external-net`, ...).
+    #[serde(default)]
+    pub extensions: Vec<String>,
+    /// Lowest compute microversion the case needs, e.g. "2.51".
+    #[serde(default)]
+    pub microversion: Option<Spanned<String>>,
+    /// Needs the reference cloud's fault injection or knobs.
+    #[serde(default)]
+    pub reference_cloud: bool,
+}
+
+/// A file under `cases/fixtures/`: named, reusable resources.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureDoc {
+    pub fixtures: BTreeMap<String, Spanned<FixtureDef>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureDef {
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Parameters a use site passes with `with:`; a value here is the default.
+    #[serde(default)]
+    pub params: BTreeMap<String, Option<Value>>,
+    #[serde(default)]
+    pub requires: Requires,
+    /// Create (and wait for readiness); captures become `${alias.key}` in the case.
+    pub setup: Vec<Step>,
+    /// Run in order when the case ends, whatever happened; 404 counts as already gone.
+    #[serde(default)]
+    pub teardown: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureUse {
+    /// The alias the case uses to refer to the captures (`${alias.id}`).
+    pub name: String,
+    /// The fixture definition's name.
+    #[serde(rename = "use")]
+    pub fixture: String,
+    #[serde(default)]
+    pub with: BTreeMap<String, Value>,
+}
+
+/// One HTTP exchange with its expectations: a fixture step or a follow-up check.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub request: RequestSpec,
+    pub expect: Expect,
+    #[serde(default)]
+    pub capture: BTreeMap<String, Capture>,
+    /// Repeat the request until `until` (or, without it, `expect`) holds.
+    #[serde(default)]
+    pub poll: Option<Poll>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Member of the project that owns the resources.
+    Owner,
+    /// Member of another project.
+    Other,
+    /// Reader-only in the owning project.
+    Reader,
+    Admin,
+    /// No token at all.
+    None,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Owner,
+        Role::Other,
+        Role::Reader,
+        Role::Admin,
+        Role::None,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Other => "other",
+            Role::Reader => "reader",
+            Role::Admin => "admin",
+            Role::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    Compute,
+    Network,
+    Identity,
+}
+
+impl Service {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Compute => "compute",
+            Service::Network => "network",
+            Service::Identity => "identity",
+        }
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Patch,
+    Head,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// The identity whose token and catalog are used; default `owner`.
+    #[serde(default, rename = "as")]
+    pub identity: Option<Role>,
+    pub service: Service,
+    pub method: Method,
+    /// Path under the service's root, version included: `/v2.1/servers/...`, `/v2.0/routers/...`.
+    pub path: Spanned<String>,
+    /// Extra headers; an empty value removes a default header (e.g. `Accept: ""`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A JSON body (sent with `Content-Type: application/json`).
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// Exact body bytes, for malformed bodies (`not-json`, `null`).
+    #[serde(default)]
+    pub raw_body: Option<String>,
+    /// A body of this many bytes of filler, for size limits.
+    #[serde(default)]
+    pub filler_body_bytes: Option<usize>,
+    /// Compute microversion: sends `OpenStack-API-Version: compute <value>`.
+    #[serde(default)]
+    pub microversion: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub status: Spanned<u16>,
+    /// Header name (case-insensitive) to matcher.
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<Value>>,
+    /// JSON pointer (with `*` for every array element) to matcher.
+    #[serde(default)]
+    pub body: BTreeMap<String, Spanned<Value>>,
+    /// The response has no body (`Content-Length: 0` or nothing).
+    #[serde(default)]
+    pub empty_body: bool,
+    /// Name of the schema snapshot under `snapshots/` the body must satisfy.
+    #[serde(default)]
+    pub schema: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Until {
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    pub body: BTreeMap<String, Spanned<Value>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Poll {
+    #[serde(default)]
+    pub until: Option<Until>,
+    /// How long to keep polling, e.g. "30s"; default from `--poll-timeout`.
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
+}
+
+/// Where a captured value comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    #[serde(default)]
+    pub header: Option<String>,
+    /// JSON pointer into the response body.
+    #[serde(default)]
+    pub body: Option<String>,
+}

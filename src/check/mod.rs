@@ -1,0 +1,8 @@
+//! Judging a response: status, headers, body fields.
+mod expect;
+mod matcher;
+mod path;
+
+pub use expect::{check_response, ResponseChecks};
+pub use matcher::{JsonType, Matcher, MatcherSpec, MATCHER_KEYS};
+pub use path::{select, validate as validate_path, Selected};

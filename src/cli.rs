@@ -1,0 +1,118 @@
+//! Command-line interface: one definition per flag drives parsing and `--help`.
+//! Every run setting can also come from an environment variable.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::schema::Mode;
+
+fn duration(s: &str) -> Result<Duration, String> {
+    crate::case::parse_duration(s)
+}
+
+fn fact(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stackconform",
+    version,
+    about = "Checks that an OpenStack endpoint honours the API contract.",
+    long_about = "Checks that an OpenStack endpoint honours the API contract.\n\n\
+        Without a subcommand, runs the case catalogue (like `stackconform run`). \
+        Without --cloud, runs it against the embedded reference cloud.\n\n\
+        Exit codes: 0 all cases passed or were skipped; 101 a case failed; \
+        2 usage, configuration or case-file error.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the catalogue (the default).
+    Run(RunArgs),
+    /// Serve the reference cloud until SIGINT or SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Folder of case files (fixtures under its `fixtures/`).
+    #[arg(long, env = "STACKCONFORM_CASES", default_value = "cases")]
+    pub cases: PathBuf,
+    /// Folder of schema snapshots; default: `snapshots` beside the cases folder.
+    #[arg(long, env = "STACKCONFORM_SNAPSHOTS")]
+    pub snapshots: Option<PathBuf>,
+    /// contract: extra fields allowed (real clouds); strict: exact shape (emulators).
+    /// Default: strict on the reference cloud, contract elsewhere.
+    #[arg(long, env = "STACKCONFORM_SCHEMA_MODE")]
+    pub schema_mode: Option<Mode>,
+    /// Timeout of every HTTP request.
+    #[arg(long, env = "STACKCONFORM_REQUEST_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub request_timeout: Duration,
+    /// Deadline of a whole case (teardown has its own).
+    #[arg(long, env = "STACKCONFORM_CASE_TIMEOUT", default_value = "180s", value_parser = duration)]
+    pub case_timeout: Duration,
+    /// How long a polling step waits for its condition unless the case says.
+    #[arg(long, env = "STACKCONFORM_POLL_TIMEOUT", default_value = "60s", value_parser = duration)]
+    pub poll_timeout: Duration,
+    /// First pause between polls; it doubles up to --poll-max-interval.
+    #[arg(long, env = "STACKCONFORM_POLL_INTERVAL", default_value = "10ms", value_parser = duration)]
+    pub poll_interval: Duration,
+    #[arg(long, env = "STACKCONFORM_POLL_MAX_INTERVAL", default_value = "1s", value_parser = duration)]
+    pub poll_max_interval: Duration,
+    /// Responses with a larger body fail instead of being read.
+    #[arg(long, env = "STACKCONFORM_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// The cloud (clouds.yaml name) whose identity owns the resources: a project member.
+    /// Without it, the run uses the embedded reference cloud.
+    #[arg(long, env = "OS_CLOUD")]
+    pub cloud: Option<String>,
+    /// A member of another project (cross-project cases).
+    #[arg(long, env = "STACKCONFORM_ALT_CLOUD")]
+    pub alt_cloud: Option<String>,
+    /// A reader-only user of the owning project (policy cases).
+    #[arg(long, env = "STACKCONFORM_READER_CLOUD")]
+    pub reader_cloud: Option<String>,
+    /// An admin (lock bypass, external networks).
+    #[arg(long, env = "STACKCONFORM_ADMIN_CLOUD")]
+    pub admin_cloud: Option<String>,
+    /// Do not verify TLS certificates.
+    #[arg(long, env = "STACKCONFORM_INSECURE")]
+    pub insecure: bool,
+    /// Known deviations of the target: cases expected to fail there (YAML).
+    #[arg(long, env = "STACKCONFORM_DEVIATIONS")]
+    pub deviations: Option<PathBuf>,
+    /// A fact about the target, e.g. --fact image_id=<uuid> (repeatable).
+    #[arg(long = "fact", value_parser = fact)]
+    pub facts: Vec<(String, String)>,
+    /// The reference cloud's asynchronous detach delay.
+    #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
+    pub reference_detach_delay: Duration,
+    /// libtest's own options: filters, --list, --exact, --ignored, --format, --test-threads...
+    #[command(flatten)]
+    pub test: libtest_mimic::Arguments,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "STACKCONFORM_LISTEN", default_value = "127.0.0.1:5000")]
+    pub listen: SocketAddr,
+    /// Where to write a clouds.yaml for the four seeded identities.
+    #[arg(long, env = "STACKCONFORM_CLOUDS_YAML")]
+    pub clouds_yaml: Option<PathBuf>,
+    #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
+    pub reference_detach_delay: Duration,
+}

@@ -1,0 +1,60 @@
+use crate::cli::ServeArgs;
+use crate::cloud::CloudConfig;
+use crate::error::Error;
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// Serves the reference cloud until SIGINT or SIGTERM.
+pub fn serve(args: ServeArgs) -> Result<i32, Error> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async {
+        let config = CloudConfig {
+            listen: args.listen,
+            detach_delay: args.reference_detach_delay,
+            ..CloudConfig::default()
+        };
+        let cloud = crate::cloud::start(config)
+            .await
+            .map_err(|e| Error::Target(format!("cannot start the reference cloud: {e}")))?;
+        if let Some(path) = &args.clouds_yaml {
+            std::fs::write(path, cloud.clouds_yaml()).map_err(|e| Error::Io {
+                path: path.clone(),
+                source: e,
+            })?;
+        }
+        println!(
+            "READY reference cloud at {} (auth_url {})",
+            cloud.base_url(),
+            cloud.auth_url()
+        );
+        if let Some(path) = &args.clouds_yaml {
+            println!("READY clouds.yaml written to {}", path.display());
+        }
+        shutdown_signal().await;
+        cloud.shutdown().await;
+        println!("STOPPED");
+        Ok(0)
+    })
+}

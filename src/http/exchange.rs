@@ -1,0 +1,189 @@
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Headers whose values are secrets and never printed.
+const SECRET_HEADERS: &[&str] = &["x-auth-token", "x-subject-token", "authorization"];
+
+/// How much of a body a failure message shows.
+const SHOWN_BODY_BYTES: usize = 2048;
+
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("no response within {0:?} (request timeout)")]
+    Timeout(Duration),
+    #[error("response body larger than the cap of {cap} bytes")]
+    BodyTooLarge { cap: usize },
+    #[error("connection failed: {0}")]
+    Connect(String),
+    #[error("request failed: {0}")]
+    Other(String),
+}
+
+fn classify(e: reqwest::Error, timeout: Duration) -> TransportError {
+    if e.is_timeout() {
+        TransportError::Timeout(timeout)
+    } else if e.is_connect() {
+        TransportError::Connect(error_chain(&e))
+    } else {
+        TransportError::Other(error_chain(&e))
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        cur = inner.source();
+    }
+    s
+}
+
+/// Sends one request. The timeout covers the whole exchange, body included; a body
+/// over `cap` bytes is refused before it is read in full.
+pub async fn send(
+    client: &reqwest::Client,
+    req: &HttpRequest,
+    timeout: Duration,
+    cap: usize,
+) -> Result<HttpResponse, TransportError> {
+    let method = reqwest::Method::from_bytes(req.method.as_bytes())
+        .map_err(|e| TransportError::Other(e.to_string()))?;
+    let mut builder = client.request(method, &req.url);
+    for (k, v) in &req.headers {
+        builder = builder.header(k, v);
+    }
+    if let Some(body) = &req.body {
+        builder = builder.body(body.clone());
+    }
+    let started = Instant::now();
+    let work = async {
+        let mut resp = builder.send().await.map_err(|e| classify(e, timeout))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        if resp.content_length().is_some_and(|n| n as usize > cap) {
+            return Err(TransportError::BodyTooLarge { cap });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, timeout))? {
+            if body.len() + chunk.len() > cap {
+                return Err(TransportError::BodyTooLarge { cap });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+            elapsed: started.elapsed(),
+        })
+    };
+    // reqwest's own timeout does not cover a body that trickles forever; this one does.
+    match tokio::time::timeout(timeout, work).await {
+        Ok(r) => r,
+        Err(_) => Err(TransportError::Timeout(timeout)),
+    }
+}
+
+impl HttpResponse {
+    /// All values of a header (case-insensitive), joined as one field would be.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+
+    /// `Content-Length: 0` counts as no body even under a JSON Content-Type (Nova's 202).
+    pub fn has_body(&self) -> bool {
+        !self.body.is_empty()
+    }
+
+    pub fn json(&self) -> Result<Value, String> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            format!(
+                "body is not JSON ({e}); Content-Type {:?}",
+                self.header("content-type").unwrap_or_default()
+            )
+        })
+    }
+}
+
+fn redact(name: &str, value: &str) -> String {
+    if SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+        "<redacted>".into()
+    } else {
+        value.to_string()
+    }
+}
+
+fn show_body(f: &mut fmt::Formatter<'_>, body: &[u8]) -> fmt::Result {
+    if body.is_empty() {
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(body);
+    if text.len() > SHOWN_BODY_BYTES {
+        let cut = text.floor_char_boundary(SHOWN_BODY_BYTES);
+        writeln!(f, "{}", &text[..cut])?;
+        writeln!(f, "[… {} more bytes not shown]", text.len() - cut)
+    } else {
+        writeln!(f, "{text}")
+    }
+}
+
+impl fmt::Display for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "> {} {}", self.method, self.url)?;
+        for (k, v) in &self.headers {
+            writeln!(f, "> {k}: {}", redact(k, v))?;
+        }
+        match &self.body {
+            Some(b) if b.len() > SHOWN_BODY_BYTES * 4 => {
+                writeln!(f, "[request body of {} bytes not shown]", b.len())
+            }
+            Some(b) => show_body(f, b),
+            None => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "< {} ({} ms)", self.status, self.elapsed.as_millis())?;
+        for (k, v) in &self.headers {
+            writeln!(f, "< {k}: {}", redact(k, v))?;
+        }
+        show_body(f, &self.body)
+    }
+}

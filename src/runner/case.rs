@@ -1,0 +1,245 @@
+//! One case from start to end: fixtures, the request under test, follow-ups, teardown.
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use serde_json::Value;
+
+use crate::case::{Case, Fixture, Role};
+use crate::template::{render_value, Lookup, Scope};
+
+use super::context::RunContext;
+use super::request::exchange;
+use super::step::{capture, judge, run_step, Phase};
+
+/// Nothing to look up: the parent of the case's own scope.
+struct Nothing;
+
+impl Lookup for Nothing {
+    fn lookup(&self, _name: &str) -> Option<Value> {
+        None
+    }
+}
+
+/// A fixture whose setup has started: its teardown runs whatever happened next.
+struct Active<'a> {
+    alias: String,
+    fixture: &'a Fixture,
+    vars: Scope,
+}
+
+struct CaseState<'a> {
+    scope: Scope,
+    active: Vec<Active<'a>>,
+}
+
+fn slug(case: &Case) -> String {
+    let stem = case.trial_name.rsplit("::").next().unwrap_or("case");
+    stem.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(60)
+        .collect()
+}
+
+fn case_scope(ctx: &RunContext, case: &Case) -> Scope {
+    let mut scope = Scope::new();
+    for (role, identity) in &ctx.target.identities {
+        if *role == Role::None {
+            continue;
+        }
+        if let Some(p) = &identity.project_id {
+            scope.set(format!("{role}.project_id"), Value::String(p.clone()));
+        }
+        if let Some(u) = &identity.user_id {
+            scope.set(format!("{role}.user_id"), Value::String(u.clone()));
+        }
+    }
+    for (k, v) in &ctx.target.facts {
+        scope.set(format!("target.{k}"), Value::String(v.clone()));
+    }
+    scope.set("run.id", Value::String(ctx.run_id.clone()));
+    scope.set("run.prefix", Value::String(ctx.resource_prefix()));
+    scope.set(
+        "name",
+        Value::String(format!("{}{}", ctx.resource_prefix(), slug(case))),
+    );
+    scope
+}
+
+/// Runs one case; `Err` carries the whole failure report.
+pub async fn run_case(ctx: &RunContext, case: &Case) -> Result<(), String> {
+    let mut state = CaseState {
+        scope: case_scope(ctx, case),
+        active: Vec::new(),
+    };
+    let deadline = ctx.settings.case_timeout;
+    let body = AssertUnwindSafe(tokio::time::timeout(deadline, body(ctx, case, &mut state)));
+    let outcome = match body.catch_unwind().await {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => Err(format!(
+            "the case did not finish within its deadline of {deadline:?}"
+        )),
+        Err(panic) => Err(format!("the case panicked: {}", panic_message(&panic))),
+    };
+    let leftovers = teardown(ctx, &mut state).await;
+    match (outcome, leftovers.is_empty()) {
+        (Ok(()), true) => Ok(()),
+        (Ok(()), false) => Err(format!("teardown failed:\n{}", leftovers.join("\n"))),
+        (Err(e), true) => Err(e),
+        (Err(e), false) => Err(format!(
+            "{e}\n\nteardown also failed:\n{}",
+            leftovers.join("\n")
+        )),
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+async fn body<'a>(
+    ctx: &'a RunContext,
+    case: &Case,
+    state: &mut CaseState<'a>,
+) -> Result<(), String> {
+    for use_ in &case.doc.fixtures {
+        let u = &use_.value;
+        let fixture = ctx
+            .catalogue
+            .fixtures
+            .get(&u.fixture)
+            .ok_or_else(|| format!("no fixture {:?}", u.fixture))?;
+        let mut vars = Scope::new();
+        for (key, default) in &fixture.def.params {
+            let value = match u.with.get(key) {
+                Some(v) => {
+                    render_value(v, &state.scope).map_err(|e| format!("fixture {}: {e}", u.name))?
+                }
+                None => default.clone().unwrap_or(Value::Null),
+            };
+            vars.set(key.clone(), value);
+        }
+        let name = format!(
+            "{}-{}",
+            state
+                .scope
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+            u.name
+        );
+        vars.set("name", Value::String(name));
+        state.active.push(Active {
+            alias: u.name.clone(),
+            fixture,
+            vars,
+        });
+        let active = state.active.last_mut().expect("just pushed");
+        for (i, step) in fixture.def.setup.iter().enumerate() {
+            let title = format!(
+                "fixture {} ({}), setup step {}{}",
+                u.name,
+                u.fixture,
+                i + 1,
+                step.name
+                    .as_deref()
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default()
+            );
+            run_step(
+                ctx,
+                step,
+                &title,
+                &mut active.vars,
+                &state.scope,
+                Phase::Setup,
+            )
+            .await?;
+        }
+        let exported: Vec<(String, Value)> = fixture
+            .def
+            .params
+            .keys()
+            .chain(fixture.def.setup.iter().flat_map(|s| s.capture.keys()))
+            .chain(std::iter::once(&"name".to_string()))
+            .filter_map(|k| {
+                active
+                    .vars
+                    .get(k)
+                    .map(|v| (format!("{}.{k}", u.name), v.clone()))
+            })
+            .collect();
+        for (k, v) in exported {
+            state.scope.set(k, v);
+        }
+    }
+
+    let title = "the request under test";
+    let (req, resp) = exchange(ctx, &case.doc.request, &state.scope)
+        .await
+        .map_err(|e| format!("{title}: {e}"))?;
+    judge(ctx, &case.doc.expect, title, &req, &resp, &state.scope)?;
+    capture(&case.doc.capture, &resp, &mut state.scope).map_err(|e| format!("{title}: {e}"))?;
+
+    for (i, step) in case.doc.then.iter().enumerate() {
+        let title = format!(
+            "follow-up check {}{}",
+            i + 1,
+            step.name
+                .as_deref()
+                .map(|n| format!(" `{n}`"))
+                .unwrap_or_default()
+        );
+        run_step(ctx, step, &title, &mut state.scope, &Nothing, Phase::Test).await?;
+    }
+    Ok(())
+}
+
+/// Tears down in reverse order. A step that refers to a value setup never captured is
+/// skipped: what it would delete was never created.
+async fn teardown(ctx: &RunContext, state: &mut CaseState<'_>) -> Vec<String> {
+    let mut problems = Vec::new();
+    while let Some(mut active) = state.active.pop() {
+        for (i, step) in active.fixture.def.teardown.iter().enumerate() {
+            let title = format!(
+                "fixture {} ({}), teardown step {}",
+                active.alias,
+                active.fixture.name,
+                i + 1
+            );
+            let lookup = crate::template::Layered {
+                local: &active.vars,
+                parent: &state.scope,
+            };
+            if super::request::render(ctx, &step.request, &lookup).is_err() {
+                continue;
+            }
+            let run = run_step(
+                ctx,
+                step,
+                &title,
+                &mut active.vars,
+                &state.scope,
+                Phase::Teardown,
+            );
+            match tokio::time::timeout(ctx.settings.case_timeout, run).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => problems.push(e),
+                Err(_) => problems.push(format!(
+                    "{title}: no answer within {:?}",
+                    ctx.settings.case_timeout
+                )),
+            }
+        }
+    }
+    problems
+}

@@ -1,0 +1,15 @@
+//! Running cases: libtest trials, fixtures and teardown, steps, polling, schemas.
+mod case;
+mod client;
+mod context;
+mod deviations;
+mod request;
+mod schema_check;
+mod step;
+mod trials;
+
+pub use case::run_case;
+pub use client::http_client;
+pub use context::{RunContext, Settings};
+pub use deviations::Deviations;
+pub use trials::build_trials;

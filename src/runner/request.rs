@@ -1,0 +1,93 @@
+//! Turning a request spec into bytes on the wire.
+use crate::case::{RequestSpec, Role};
+use crate::http::{send, HttpRequest, HttpResponse};
+use crate::template::{render_str, render_value, Lookup, Splice};
+
+use super::context::RunContext;
+
+fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
+    headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    headers.push((name.to_string(), value));
+}
+
+pub fn render(
+    ctx: &RunContext,
+    spec: &RequestSpec,
+    scope: &dyn Lookup,
+) -> Result<HttpRequest, String> {
+    let role = spec.identity.unwrap_or(Role::Owner);
+    let identity = ctx
+        .target
+        .identities
+        .get(&role)
+        .ok_or_else(|| format!("the run has no {role} identity"))?;
+    let root = identity
+        .endpoints
+        .get(&spec.service)
+        .ok_or_else(|| format!("the {role} identity has no {} endpoint", spec.service))?;
+    let path = render_str(&spec.path.value, scope, Splice::Plain).map_err(|e| e.to_string())?;
+    // keystoneauth sends Accept: application/json; so do we unless a case says otherwise.
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    if let Some(token) = &identity.token {
+        headers.push(("X-Auth-Token".into(), token.clone()));
+    }
+    let body = if let Some(v) = &spec.body {
+        let v = render_value(v, scope).map_err(|e| e.to_string())?;
+        Some(serde_json::to_vec(&v).map_err(|e| e.to_string())?)
+    } else if let Some(raw) = &spec.raw_body {
+        Some(
+            render_str(raw, scope, Splice::Plain)
+                .map_err(|e| e.to_string())?
+                .into_bytes(),
+        )
+    } else {
+        spec.filler_body_bytes.map(|n| vec![b' '; n])
+    };
+    if body.is_some() {
+        set_header(&mut headers, "Content-Type", "application/json".into());
+    }
+    if let Some(mv) = &spec.microversion {
+        set_header(
+            &mut headers,
+            "OpenStack-API-Version",
+            format!("compute {mv}"),
+        );
+    }
+    for (k, v) in &spec.headers {
+        let v = render_str(v, scope, Splice::Plain).map_err(|e| e.to_string())?;
+        if v.is_empty() {
+            headers.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
+        } else {
+            set_header(&mut headers, k, v);
+        }
+    }
+    Ok(HttpRequest {
+        method: spec.method.as_str().to_string(),
+        url: format!("{root}{path}"),
+        headers,
+        body,
+    })
+}
+
+/// Sends a rendered request with the identity's client; a transport failure is an error
+/// that shows the request.
+pub async fn exchange(
+    ctx: &RunContext,
+    spec: &RequestSpec,
+    scope: &dyn Lookup,
+) -> Result<(HttpRequest, HttpResponse), String> {
+    let req = render(ctx, spec, scope)?;
+    let role = spec.identity.unwrap_or(Role::Owner);
+    let client = &ctx.target.identities[&role].client;
+    match send(
+        client,
+        &req,
+        ctx.settings.request_timeout,
+        ctx.settings.max_body_bytes,
+    )
+    .await
+    {
+        Ok(resp) => Ok((req, resp)),
+        Err(e) => Err(format!("{e}\n{req}")),
+    }
+}

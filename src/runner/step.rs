@@ -1,0 +1,157 @@
+//! One step: render, send, poll until ready, check, capture.
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::case::{Expect, Step};
+use crate::check::{check_response, select, ResponseChecks};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::template::{Layered, Lookup, Scope};
+
+use super::context::RunContext;
+use super::request::exchange;
+use super::schema_check;
+
+/// Whether a step runs as part of a teardown, where 404 means "already gone".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Setup,
+    Test,
+    Teardown,
+}
+
+pub fn describe_exchange(req: &HttpRequest, resp: &HttpResponse) -> String {
+    format!("{req}{resp}")
+}
+
+fn failure(title: &str, problems: &[String], req: &HttpRequest, resp: &HttpResponse) -> String {
+    let mut s = format!("{title}:\n");
+    for p in problems {
+        s.push_str(&format!("  - {p}\n"));
+    }
+    s.push_str(&describe_exchange(req, resp));
+    s
+}
+
+/// Runs `step`, reading variables from `vars` then `parent`, capturing into `vars`.
+pub async fn run_step(
+    ctx: &RunContext,
+    step: &Step,
+    title: &str,
+    vars: &mut Scope,
+    parent: &dyn Lookup,
+    phase: Phase,
+) -> Result<(), String> {
+    let (req, resp) = send_until_ready(ctx, step, title, vars, parent).await?;
+    let lookup = Layered {
+        local: vars,
+        parent,
+    };
+    if phase == Phase::Teardown && resp.status == 404 {
+        return Ok(());
+    }
+    judge(ctx, &step.expect, title, &req, &resp, &lookup)?;
+    capture(&step.capture, &resp, vars).map_err(|e| failure(title, &[e], &req, &resp))
+}
+
+/// Checks a response against an expectation, schema included.
+pub fn judge(
+    ctx: &RunContext,
+    expect: &Expect,
+    title: &str,
+    req: &HttpRequest,
+    resp: &HttpResponse,
+    lookup: &dyn Lookup,
+) -> Result<(), String> {
+    let mut problems = check_response(&ResponseChecks::from(expect), resp, lookup);
+    if problems.is_empty() {
+        if let Some(schema) = &expect.schema {
+            if let Err(mut e) = schema_check::check(ctx, &schema.value, resp, title) {
+                problems.append(&mut e);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(failure(title, &problems, req, resp))
+    }
+}
+
+async fn send_until_ready(
+    ctx: &RunContext,
+    step: &Step,
+    title: &str,
+    vars: &Scope,
+    parent: &dyn Lookup,
+) -> Result<(HttpRequest, HttpResponse), String> {
+    let lookup = Layered {
+        local: vars,
+        parent,
+    };
+    let Some(poll) = &step.poll else {
+        return exchange(ctx, &step.request, &lookup)
+            .await
+            .map_err(|e| format!("{title}: {e}"));
+    };
+    let timeout = match &poll.timeout {
+        Some(t) => crate::case::parse_duration(&t.value).map_err(|e| format!("{title}: {e}"))?,
+        None => ctx.settings.poll_timeout,
+    };
+    let checks = match &poll.until {
+        Some(u) => ResponseChecks::from(u),
+        None => ResponseChecks::from(&step.expect),
+    };
+    let started = Instant::now();
+    let mut pause = ctx.settings.poll_interval;
+    let mut attempts = 0u32;
+    loop {
+        attempts += 1;
+        let (req, resp) = exchange(ctx, &step.request, &lookup)
+            .await
+            .map_err(|e| format!("{title} (poll attempt {attempts}): {e}"))?;
+        let problems = check_response(&checks, &resp, &lookup);
+        if problems.is_empty() {
+            return Ok((req, resp));
+        }
+        if started.elapsed() + pause > timeout {
+            let title = format!(
+                "{title}: still not as expected after {attempts} polls over {:?} (poll timeout {timeout:?})",
+                started.elapsed()
+            );
+            return Err(failure(&title, &problems, &req, &resp));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(ctx.settings.poll_max_interval);
+    }
+}
+
+pub fn capture(
+    captures: &std::collections::BTreeMap<String, crate::case::Capture>,
+    resp: &HttpResponse,
+    vars: &mut Scope,
+) -> Result<(), String> {
+    if captures.is_empty() {
+        return Ok(());
+    }
+    let doc = if captures.values().any(|c| c.body.is_some()) {
+        Some(resp.json()?)
+    } else {
+        None
+    };
+    for (key, c) in captures {
+        let value = if let Some(h) = &c.header {
+            resp.header(h)
+                .map(Value::String)
+                .ok_or_else(|| format!("capture {key}: no header {h}"))?
+        } else {
+            let path = c.body.as_deref().unwrap_or_default();
+            let doc = doc.as_ref().expect("parsed above");
+            select(doc, path)
+                .value()
+                .ok_or_else(|| format!("capture {key}: nothing at {path} in the body"))?
+        };
+        vars.set(key.clone(), value);
+    }
+    Ok(())
+}

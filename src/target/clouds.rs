@@ -1,0 +1,243 @@
+//! Targets described by `clouds.yaml`, found the way openstacksdk finds it.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::discover::discover;
+use super::model::{Identity, Target};
+use crate::auth::{authenticate, endpoint_root, AuthMethod};
+use crate::case::{Role, Service};
+use crate::error::Error;
+
+/// The identities of a run, by clouds.yaml name.
+#[derive(Debug, Clone, Default)]
+pub struct CloudNames {
+    pub owner: String,
+    pub other: Option<String>,
+    pub reader: Option<String>,
+    pub admin: Option<String>,
+}
+
+/// openstacksdk's search order: `OS_CLIENT_CONFIG_FILE`, the current directory,
+/// `~/.config/openstack`, `/etc/openstack`.
+pub fn find_clouds_yaml() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("OS_CLIENT_CONFIG_FILE") {
+        return Some(PathBuf::from(p));
+    }
+    let mut dirs = vec![PathBuf::from(".")];
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".config/openstack"));
+    }
+    dirs.push(PathBuf::from("/etc/openstack"));
+    dirs.into_iter()
+        .flat_map(|d| ["clouds.yaml", "clouds.yml", "clouds.json"].map(|f| d.join(f)))
+        .find(|p| p.is_file())
+}
+
+fn read_yaml(path: &Path) -> Result<Value, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    serde_saphyr::from_str::<Value>(&text)
+        .map_err(|e| Error::Config(format!("{}: {}", path.display(), e.without_snippet())))
+}
+
+/// `secure.yaml` beside clouds.yaml is merged over it, as openstacksdk does.
+fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                merge(b.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+pub fn load_clouds(path: &Path) -> Result<Value, Error> {
+    let mut doc = read_yaml(path)?;
+    let secure = std::env::var_os("OS_CLIENT_SECURE_FILE")
+        .map(PathBuf::from)
+        .or_else(|| path.parent().map(|d| d.join("secure.yaml")))
+        .filter(|p| p.is_file());
+    if let Some(secure) = secure {
+        let over = read_yaml(&secure)?;
+        merge(&mut doc, &over);
+    }
+    Ok(doc)
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(|x| match x {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// Logs one cloud in and returns it as an identity.
+async fn connect(
+    name: &str,
+    cloud: &Value,
+    timeout: Duration,
+    insecure: bool,
+) -> Result<Identity, Error> {
+    let auth = cloud.get("auth").cloned().unwrap_or(Value::Null);
+    let auth_type = text(cloud, "auth_type").unwrap_or_else(|| "password".into());
+    let verify = cloud.get("verify").and_then(Value::as_bool).unwrap_or(true);
+    let cacert = match text(cloud, "cacert") {
+        Some(p) => Some(std::fs::read(&p).map_err(|e| Error::Io {
+            path: p.into(),
+            source: e,
+        })?),
+        None => None,
+    };
+    let client = crate::runner::http_client(insecure || !verify, cacert.as_deref())?;
+    let interface = text(cloud, "interface").unwrap_or_else(|| "public".into());
+    let region = text(cloud, "region_name");
+    let extra = cloud.get("stackconform").cloned().unwrap_or(Value::Null);
+    let fail = |msg: String| Error::Target(format!("cloud {name}: {msg}"));
+
+    let (token, project_id, user_id, catalog) = match auth_type.as_str() {
+        "admin_token" | "token_endpoint" => {
+            let token = text(&auth, "token").ok_or_else(|| fail("auth.token is missing".into()))?;
+            (Some(token), None, None, None)
+        }
+        "none" | "None" | "null" | "" => (None, None, None, None),
+        kind => {
+            let auth_url =
+                text(&auth, "auth_url").ok_or_else(|| fail("auth.auth_url is missing".into()))?;
+            let domain = |k: &str| text(&auth, k).unwrap_or_else(|| "Default".into());
+            let method = match kind {
+                "password" | "v3password" => AuthMethod::Password {
+                    username: text(&auth, "username")
+                        .ok_or_else(|| fail("auth.username is missing".into()))?,
+                    user_domain: domain("user_domain_name"),
+                    password: text(&auth, "password")
+                        .ok_or_else(|| fail("auth.password is missing".into()))?,
+                    project_name: text(&auth, "project_name"),
+                    project_id: text(&auth, "project_id"),
+                    project_domain: domain("project_domain_name"),
+                },
+                "v3applicationcredential" => AuthMethod::ApplicationCredential {
+                    id: text(&auth, "application_credential_id")
+                        .ok_or_else(|| fail("auth.application_credential_id is missing".into()))?,
+                    secret: text(&auth, "application_credential_secret").ok_or_else(|| {
+                        fail("auth.application_credential_secret is missing".into())
+                    })?,
+                },
+                "token" | "v3token" => AuthMethod::Token {
+                    token: text(&auth, "token")
+                        .ok_or_else(|| fail("auth.token is missing".into()))?,
+                    project_id: text(&auth, "project_id")
+                        .ok_or_else(|| fail("auth.project_id is missing".into()))?,
+                },
+                other => return Err(fail(format!("auth_type {other:?} is not supported"))),
+            };
+            let t = authenticate(&client, &auth_url, &method, timeout)
+                .await
+                .map_err(|e| fail(e.to_string()))?;
+            (Some(t.id), t.project_id, t.user_id, Some(t.catalog))
+        }
+    };
+    let has_overrides = cloud
+        .as_object()
+        .is_some_and(|m| m.keys().any(|k| k.ends_with("_endpoint_override")));
+    let mut endpoints = BTreeMap::new();
+    for service in [Service::Compute, Service::Network, Service::Identity] {
+        let key = format!("{}_endpoint_override", service.as_str());
+        let url = text(cloud, &key)
+            .or_else(|| {
+                catalog
+                    .as_ref()
+                    .and_then(|c| c.url(service, &interface, region.as_deref()))
+            })
+            .or_else(|| {
+                // Without Keystone and without overrides, `auth.endpoint` serves every
+                // service (keystoneauth); with overrides, only those services exist.
+                (catalog.is_none() && !has_overrides && service != Service::Identity)
+                    .then(|| text(&auth, "endpoint"))
+                    .flatten()
+            });
+        if let Some(url) = url {
+            endpoints.insert(service, endpoint_root(service, &url));
+        }
+    }
+    Ok(Identity {
+        client,
+        token,
+        project_id: project_id.or_else(|| text(&extra, "project_id")),
+        user_id: user_id.or_else(|| text(&extra, "user_id")),
+        endpoints,
+    })
+}
+
+/// Builds a target from named clouds; the owner's `stackconform.facts` become facts.
+pub async fn connect_clouds(
+    names: &CloudNames,
+    timeout: Duration,
+    insecure: bool,
+) -> Result<Target, Error> {
+    let path = find_clouds_yaml().ok_or_else(|| {
+        Error::Config("no clouds.yaml found (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack, /etc/openstack)".into())
+    })?;
+    let doc = load_clouds(&path)?;
+    let clouds = doc.get("clouds").cloned().unwrap_or(Value::Null);
+    let get = |name: &str| {
+        clouds.get(name).cloned().ok_or_else(|| {
+            let known: Vec<&String> = clouds
+                .as_object()
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            Error::Config(format!(
+                "no cloud {name:?} in {} (clouds: {known:?})",
+                path.display()
+            ))
+        })
+    };
+    let mut identities = BTreeMap::new();
+    let owner_cloud = get(&names.owner)?;
+    let owner = connect(&names.owner, &owner_cloud, timeout, insecure).await?;
+    for (role, name) in [
+        (Role::Other, &names.other),
+        (Role::Reader, &names.reader),
+        (Role::Admin, &names.admin),
+    ] {
+        if let Some(name) = name {
+            let cloud = get(name)?;
+            identities.insert(role, connect(name, &cloud, timeout, insecure).await?);
+        }
+    }
+    identities.insert(
+        Role::None,
+        Identity {
+            client: crate::runner::http_client(insecure, None)?,
+            token: None,
+            project_id: None,
+            user_id: None,
+            endpoints: owner.endpoints.clone(),
+        },
+    );
+    let facts = owner_cloud
+        .get("stackconform")
+        .and_then(|s| s.get("facts"))
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.keys()
+                .filter_map(|k| text(&Value::Object(m.clone()), k).map(|v| (k.clone(), v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let capabilities = discover(&owner, timeout).await;
+    identities.insert(Role::Owner, owner);
+    Ok(Target {
+        name: names.owner.clone(),
+        identities,
+        facts,
+        capabilities,
+        cloud: None,
+    })
+}

@@ -1,0 +1,114 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::case::{Needs, Role, Service};
+use crate::cloud::RunningCloud;
+
+/// One identity: its token, its project and the endpoints of its own catalog.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// One client per identity, so connections are reused within it.
+    pub client: reqwest::Client,
+    pub token: Option<String>,
+    pub project_id: Option<String>,
+    pub user_id: Option<String>,
+    /// Service roots (no version segment), from this identity's catalog.
+    pub endpoints: BTreeMap<Service, String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Capabilities {
+    /// Neutron extension aliases, when the target lists them.
+    pub network_extensions: Option<BTreeSet<String>>,
+    /// Nova's highest microversion, when the target says.
+    pub compute_max_microversion: Option<(u32, u32)>,
+}
+
+pub struct Target {
+    pub name: String,
+    pub identities: BTreeMap<Role, Identity>,
+    pub facts: BTreeMap<String, String>,
+    pub capabilities: Capabilities,
+    /// The embedded reference cloud, kept alive for the run.
+    pub cloud: Option<RunningCloud>,
+}
+
+impl Target {
+    pub fn is_reference(&self) -> bool {
+        self.cloud.is_some()
+    }
+
+    /// Why this target cannot run a case with these needs, or `None` if it can.
+    pub fn skip_reason(&self, needs: &Needs) -> Option<String> {
+        for role in &needs.roles {
+            if !self.identities.contains_key(role) {
+                let flag = match role {
+                    Role::Other => "--alt-cloud",
+                    Role::Reader => "--reader-cloud",
+                    Role::Admin => "--admin-cloud",
+                    _ => "--cloud",
+                };
+                return Some(format!(
+                    "needs the {role} identity; this run has none (give {flag})"
+                ));
+            }
+        }
+        for service in &needs.services {
+            let has = self
+                .identities
+                .values()
+                .any(|i| i.endpoints.contains_key(service));
+            if !has {
+                return Some(format!(
+                    "needs the {service} service, which this target does not offer"
+                ));
+            }
+        }
+        if !needs.extensions.is_empty() {
+            match &self.capabilities.network_extensions {
+                None => {
+                    return Some(format!(
+                    "needs network extensions {:?}, but the target does not list its extensions",
+                    needs.extensions
+                ))
+                }
+                Some(have) => {
+                    let missing: Vec<&String> = needs.extensions.difference(have).collect();
+                    if !missing.is_empty() {
+                        return Some(format!(
+                            "needs network extensions the target lacks: {missing:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        let facts: Vec<&String> = needs
+            .facts
+            .iter()
+            .filter(|f| !self.facts.contains_key(*f))
+            .collect();
+        if !facts.is_empty() {
+            return Some(format!(
+                "needs target facts {facts:?} (give them with --fact NAME=VALUE)"
+            ));
+        }
+        if let Some((major, minor)) = needs.microversion {
+            match self.capabilities.compute_max_microversion {
+                Some(max) if max >= (major, minor) => {}
+                Some((a, b)) => {
+                    return Some(format!(
+                    "needs compute microversion {major}.{minor}; the target's maximum is {a}.{b}"
+                ))
+                }
+                None => {
+                    return Some(format!(
+                        "needs compute microversion {major}.{minor}; the target's range is unknown"
+                    ))
+                }
+            }
+        }
+        if needs.reference_cloud && !self.is_reference() {
+            return Some("needs the reference cloud's fault injection".into());
+        }
+        None
+    }
+}
