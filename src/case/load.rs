@@ -34,6 +34,10 @@ pub struct Fixture {
     pub name: String,
     pub def: FixtureDef,
     pub file: PathBuf,
+    /// What every use of the fixture needs from the target.
+    pub needs: Needs,
+    /// The keys its setup captures (`${alias.<key>}` in a case).
+    pub captures: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -126,14 +130,10 @@ pub fn load_catalogue(dir: &Path) -> Result<Catalogue, LoadErrors> {
                             );
                             continue;
                         }
-                        fixtures.insert(
-                            name.clone(),
-                            Fixture {
-                                name,
-                                def: def.value,
-                                file: path.clone(),
-                            },
-                        );
+                        let (fixture, mut problems) =
+                            validate::fixture(name.clone(), def.value, &path, &source);
+                        errors.append(&mut problems);
+                        fixtures.insert(name, fixture);
                     }
                 }
                 Err(e) => errors.push(e),
@@ -153,11 +153,6 @@ pub fn load_catalogue(dir: &Path) -> Result<Catalogue, LoadErrors> {
         }
     }
     validate::unique(&cases, &mut errors);
-    for fixture in fixtures.values() {
-        if let Err(mut e) = validate::fixture(fixture) {
-            errors.append(&mut e);
-        }
-    }
     if errors.is_empty() {
         Ok(Catalogue { cases, fixtures })
     } else {

@@ -288,28 +288,6 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn fixture_captures(def: &FixtureDef) -> BTreeSet<String> {
-    def.setup
-        .iter()
-        .flat_map(|s| s.capture.keys().cloned())
-        .collect()
-}
-
-/// What a fixture needs from the target, from its steps and its `requires`.
-fn fixture_needs(f: &Fixture) -> Needs {
-    let mut c = Checker::new(&f.file, "");
-    c.known.extend(f.def.params.keys().cloned());
-    c.known.extend(fixture_captures(&f.def));
-    for s in f.def.setup.iter().chain(&f.def.teardown) {
-        c.step(s, "", "");
-    }
-    c.needs
-        .extensions
-        .extend(f.def.requires.extensions.iter().cloned());
-    c.needs.reference_cloud |= f.def.requires.reference_cloud;
-    c.needs
-}
-
 fn merge(into: &mut Needs, from: Needs) {
     into.roles.extend(from.roles);
     into.services.extend(from.services);
@@ -430,14 +408,9 @@ pub(super) fn case(
                 );
             }
         }
-        merge(&mut c.needs, fixture_needs(fixture));
+        merge(&mut c.needs, fixture.needs.clone());
         let alias = &u.name;
-        for key in fixture
-            .def
-            .params
-            .keys()
-            .chain(fixture_captures(&fixture.def).iter())
-        {
+        for key in fixture.def.params.keys().chain(&fixture.captures) {
             c.known.insert(format!("{alias}.{key}"));
         }
         c.known.insert(format!("{alias}.name"));
@@ -467,31 +440,50 @@ pub(super) fn case(
     })
 }
 
-pub(super) fn fixture(f: &Fixture) -> Result<(), Vec<LoadError>> {
-    let source = std::fs::read_to_string(&f.file).unwrap_or_default();
-    let mut c = Checker::new(&f.file, &source);
-    let field = format!("fixtures.{}", f.name);
-    if f.def.setup.is_empty() {
-        let at = find_line(&source, &format!("{}:", f.name));
+/// Checks a fixture definition and works out, in the same walk over its steps, what it
+/// needs from the target and what it captures. The fixture is returned even with
+/// errors, so that cases using it do not also report it as unknown.
+pub(super) fn fixture(
+    name: String,
+    def: FixtureDef,
+    file: &Path,
+    source: &str,
+) -> (Fixture, Vec<LoadError>) {
+    let mut c = Checker::new(file, source);
+    let field = format!("fixtures.{name}");
+    if def.setup.is_empty() {
+        let at = find_line(source, &format!("{name}:"));
         c.error(
             at,
             format!("{field}.setup"),
             "a fixture needs at least one setup step",
         );
     }
-    c.known.extend(f.def.params.keys().cloned());
-    for (i, s) in f.def.setup.iter().enumerate() {
+    c.known.extend(def.params.keys().cloned());
+    for (i, s) in def.setup.iter().enumerate() {
         c.step(s, &format!("{field}.setup[{i}]"), "");
     }
-    c.known.extend(fixture_captures(&f.def));
-    for (i, s) in f.def.teardown.iter().enumerate() {
+    let captures: BTreeSet<String> = def
+        .setup
+        .iter()
+        .flat_map(|s| s.capture.keys().cloned())
+        .collect();
+    c.known.extend(captures.iter().cloned());
+    for (i, s) in def.teardown.iter().enumerate() {
         c.step(s, &format!("{field}.teardown[{i}]"), "");
     }
-    if c.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(c.errors)
-    }
+    c.needs
+        .extensions
+        .extend(def.requires.extensions.iter().cloned());
+    c.needs.reference_cloud |= def.requires.reference_cloud;
+    let fixture = Fixture {
+        name,
+        def,
+        file: file.to_path_buf(),
+        needs: c.needs,
+        captures,
+    };
+    (fixture, c.errors)
 }
 
 fn find_line(source: &str, needle: &str) -> At {
@@ -506,8 +498,9 @@ fn find_line(source: &str, needle: &str) -> At {
 pub(super) fn unique(cases: &[Case], errors: &mut Vec<LoadError>) {
     let mut ids: BTreeMap<&str, &Case> = BTreeMap::new();
     let mut names: BTreeMap<&str, &Case> = BTreeMap::new();
+    // The source is only needed for the snippet of an error; read it then.
+    let source = |case: &Case| std::fs::read_to_string(&case.file).unwrap_or_default();
     for case in cases {
-        let source = std::fs::read_to_string(&case.file).unwrap_or_default();
         if let Some(prev) = ids.insert(&case.doc.id.value, case) {
             errors.push(
                 LoadError::new(
@@ -524,7 +517,7 @@ pub(super) fn unique(cases: &[Case], errors: &mut Vec<LoadError>) {
                     "ids must be unique; for a new case: {}",
                     uuid::Uuid::new_v4()
                 ))
-                .with_source(&source),
+                .with_source(&source(case)),
             );
         }
         if let Some(prev) = names.insert(&case.trial_name, case) {
@@ -540,7 +533,7 @@ pub(super) fn unique(cases: &[Case], errors: &mut Vec<LoadError>) {
                     ),
                 )
                 .hint("two cases of one operation need different file names")
-                .with_source(&source),
+                .with_source(&source(case)),
             );
         }
     }

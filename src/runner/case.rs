@@ -165,18 +165,11 @@ async fn body<'a>(
             )
             .await?;
         }
-        let exported: Vec<(String, Value)> = fixture
-            .def
-            .params
-            .keys()
-            .chain(fixture.def.setup.iter().flat_map(|s| s.capture.keys()))
-            .chain(std::iter::once(&"name".to_string()))
-            .filter_map(|k| {
-                active
-                    .vars
-                    .get(k)
-                    .map(|v| (format!("{}.{k}", u.name), v.clone()))
-            })
+        // A fixture's variables are its params, `name` and its captures: all exported.
+        let exported: Vec<(String, Value)> = active
+            .vars
+            .iter()
+            .map(|(k, v)| (format!("{}.{k}", u.name), v.clone()))
             .collect();
         for (k, v) in exported {
             state.scope.set(k, v);
