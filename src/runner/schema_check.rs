@@ -1,6 +1,6 @@
 //! Comparing a response body with its stored schema snapshot.
 use crate::http::HttpResponse;
-use crate::schema::{infer, validate, SnapshotOutcome};
+use crate::schema::{infer, SnapshotOutcome};
 
 use super::context::RunContext;
 
@@ -18,6 +18,10 @@ fn where_it_went(outcome: &SnapshotOutcome) -> String {
     }
 }
 
+fn description(context: &str) -> String {
+    format!("response schema: {context}")
+}
+
 /// `Ok(())` when the body satisfies the schema named `name` in the run's mode.
 pub fn check(
     ctx: &RunContext,
@@ -29,13 +33,11 @@ pub fn check(
     let body = resp
         .json()
         .map_err(|e| vec![format!("schema {name}: {e}")])?;
-    let observed = infer(&body);
-    let description = format!("response schema: {context}");
     let stored = store
         .load(name)
         .map_err(|e| vec![format!("schema {name}: {e}")])?;
     let Some(schema) = stored else {
-        return match store.propose(name, &observed, &description) {
+        return match store.propose(name, &infer(&body), &description(context)) {
             SnapshotOutcome::Written(p) => {
                 ctx.note(format!(
                     "{context}: recorded new schema snapshot {}",
@@ -50,7 +52,8 @@ pub fn check(
             )]),
         };
     };
-    let verdict = validate(&schema, &body, ctx.settings.schema_mode)
+    let verdict = schema
+        .check(&body, ctx.settings.schema_mode)
         .map_err(|e| vec![format!("schema {name}: {e}")])?;
     for extra in &verdict.extras {
         ctx.note(format!(
@@ -60,8 +63,9 @@ pub fn check(
     if verdict.errors.is_empty() {
         return Ok(());
     }
-    let proposal = crate::schema::widen(&schema, &observed);
-    let outcome = store.propose(name, &proposal, &description);
+    // Inferring is only worth it when there is something to propose.
+    let proposal = crate::schema::widen(&schema.value, &infer(&body));
+    let outcome = store.propose(name, &proposal, &description(context));
     let mut problems: Vec<String> = verdict
         .errors
         .iter()

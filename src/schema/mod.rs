@@ -6,4 +6,4 @@ mod validate;
 
 pub use infer::{infer, widen};
 pub use snapshot::{SnapshotOutcome, SnapshotStore};
-pub use validate::{validate, Mode, Verdict};
+pub use validate::{validate, Mode, Schema, Verdict};

@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex, Once};
 
 use serde_json::Value;
 
+use super::Schema;
+
 thread_local! {
     /// Set while insta runs: its mismatch panic is expected and reported by us.
     static QUIET_PANIC: Cell<bool> = const { Cell::new(false) };
@@ -42,7 +44,7 @@ pub enum SnapshotOutcome {
 
 pub struct SnapshotStore {
     dir: PathBuf,
-    cache: Mutex<HashMap<String, Arc<Value>>>,
+    cache: Mutex<HashMap<String, Arc<Schema>>>,
     /// insta's settings are per thread, but its files are shared: one writer at a time.
     write: Mutex<()>,
 }
@@ -66,7 +68,7 @@ impl SnapshotStore {
     }
 
     /// The stored schema, or `None` when there is no snapshot of that name yet.
-    pub fn load(&self, name: &str) -> Result<Option<Arc<Value>>, String> {
+    pub fn load(&self, name: &str) -> Result<Option<Arc<Schema>>, String> {
         if let Some(v) = self
             .cache
             .lock()
@@ -92,7 +94,7 @@ impl SnapshotStore {
         };
         let schema: Value = serde_json::from_str(&text)
             .map_err(|e| format!("snapshot {} is not JSON: {e}", path.display()))?;
-        let schema = Arc::new(schema);
+        let schema = Arc::new(Schema::new(schema));
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -96,15 +96,38 @@ fn at(path: &str) -> &str {
     }
 }
 
-/// Validates `body` against `schema`. An invalid schema is an error of its own.
+/// A stored schema, compiled once: every response that names it reuses the validator.
+pub struct Schema {
+    pub value: Value,
+    /// `Err` when the stored schema is not a valid JSON Schema; each use reports it.
+    validator: Result<jsonschema::Validator, String>,
+}
+
+impl Schema {
+    pub fn new(value: Value) -> Self {
+        let mut closed = value.clone();
+        close_objects(&mut closed);
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&closed)
+            .map_err(|e| format!("the stored schema is not a valid JSON Schema: {e}"));
+        Self { value, validator }
+    }
+
+    /// Validates `body`. An invalid schema is an error of its own.
+    pub fn check(&self, body: &Value, mode: Mode) -> Result<Verdict, String> {
+        let validator = self.validator.as_ref().map_err(Clone::clone)?;
+        Ok(verdict(validator, body, mode))
+    }
+}
+
+/// Validates `body` against `schema`, compiling it for this one use.
 pub fn validate(schema: &Value, body: &Value, mode: Mode) -> Result<Verdict, String> {
-    let mut closed = schema.clone();
-    close_objects(&mut closed);
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&closed)
-        .map_err(|e| format!("the stored schema is not a valid JSON Schema: {e}"))?;
+    Schema::new(schema.clone()).check(body, mode)
+}
+
+fn verdict(validator: &jsonschema::Validator, body: &Value, mode: Mode) -> Verdict {
     let mut verdict = Verdict::default();
     for error in validator.iter_errors(body) {
         let path = at(error.instance_path().as_str()).to_string();
@@ -160,7 +183,7 @@ pub fn validate(schema: &Value, body: &Value, mode: Mode) -> Result<Verdict, Str
     }
     verdict.errors.sort();
     verdict.errors.dedup();
-    Ok(verdict)
+    verdict
 }
 
 fn type_names(kind: &jsonschema::error::TypeKind) -> String {
