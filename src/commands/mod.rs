@@ -4,3 +4,11 @@ mod serve;
 
 pub use run::run;
 pub use serve::serve;
+
+/// The one multi-threaded runtime a command runs on (trials, the embedded cloud).
+fn runtime() -> Result<tokio::runtime::Runtime, crate::error::Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::error::Error::Config(format!("cannot start the async runtime: {e}")))
+}

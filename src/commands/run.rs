@@ -58,10 +58,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     if test.test_threads.is_none() && std::env::var_os("RUST_TEST_THREADS").is_none() {
         test.test_threads = Some(DEFAULT_TEST_THREADS);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the async runtime: {e}")))?;
+    let rt = super::runtime()?;
     if test.list {
         let trials = build_trials(None, &catalogue.cases, rt.handle());
         return Ok(if libtest_mimic::run(&test, trials).has_failed() {

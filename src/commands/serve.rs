@@ -25,10 +25,7 @@ async fn shutdown_signal() {
 
 /// Serves the reference cloud until SIGINT or SIGTERM.
 pub fn serve(args: ServeArgs) -> Result<i32, Error> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the async runtime: {e}")))?;
+    let rt = super::runtime()?;
     rt.block_on(async {
         let config = CloudConfig {
             listen: args.listen,

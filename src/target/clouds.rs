@@ -70,12 +70,17 @@ pub fn load_clouds(path: &Path) -> Result<Value, Error> {
     Ok(doc)
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(|x| match x {
+/// A string or number as text (YAML writes `flavor_id: 1` as a number).
+fn scalar(v: &Value) -> Option<String> {
+    match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
-    })
+    }
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(scalar)
 }
 
 /// Logs one cloud in and returns it as an identity.
@@ -175,7 +180,7 @@ async fn connect(
     })
 }
 
-/// Builds a target from named clouds; the owner's `stackconform.facts` become facts.
+/// Builds a target from the clouds.yaml that openstacksdk would find.
 pub async fn connect_clouds(
     names: &CloudNames,
     timeout: Duration,
@@ -185,6 +190,18 @@ pub async fn connect_clouds(
         Error::Config("no clouds.yaml found (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack, /etc/openstack)".into())
     })?;
     let doc = load_clouds(&path)?;
+    target_from_clouds(&doc, &path.display().to_string(), names, timeout, insecure).await
+}
+
+/// Builds a target from a parsed clouds.yaml (`source` names it in errors); the
+/// owner's `stackconform.facts` become facts.
+pub async fn target_from_clouds(
+    doc: &Value,
+    source: &str,
+    names: &CloudNames,
+    timeout: Duration,
+    insecure: bool,
+) -> Result<Target, Error> {
     let clouds = doc.get("clouds").cloned().unwrap_or(Value::Null);
     let get = |name: &str| {
         clouds.get(name).cloned().ok_or_else(|| {
@@ -192,10 +209,7 @@ pub async fn connect_clouds(
                 .as_object()
                 .map(|m| m.keys().collect())
                 .unwrap_or_default();
-            Error::Config(format!(
-                "no cloud {name:?} in {} (clouds: {known:?})",
-                path.display()
-            ))
+            Error::Config(format!("no cloud {name:?} in {source} (clouds: {known:?})"))
         })
     };
     let mut identities = BTreeMap::new();
@@ -213,21 +227,15 @@ pub async fn connect_clouds(
     }
     identities.insert(
         Role::None,
-        Identity {
-            client: crate::runner::http_client(insecure, None)?,
-            token: None,
-            project_id: None,
-            user_id: None,
-            endpoints: owner.endpoints.clone(),
-        },
+        Identity::anonymous(&owner, crate::runner::http_client(insecure, None)?),
     );
     let facts = owner_cloud
         .get("stackconform")
         .and_then(|s| s.get("facts"))
         .and_then(Value::as_object)
         .map(|m| {
-            m.keys()
-                .filter_map(|k| text(&Value::Object(m.clone()), k).map(|v| (k.clone(), v)))
+            m.iter()
+                .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
                 .collect()
         })
         .unwrap_or_default();

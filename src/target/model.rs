@@ -15,6 +15,19 @@ pub struct Identity {
     pub endpoints: BTreeMap<Service, String>,
 }
 
+impl Identity {
+    /// The `none` identity: no token, the owner's endpoints, a client of its own.
+    pub fn anonymous(like: &Identity, client: reqwest::Client) -> Identity {
+        Identity {
+            client,
+            token: None,
+            project_id: None,
+            user_id: None,
+            endpoints: like.endpoints.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Capabilities {
     /// Neutron extension aliases, when the target lists them.
