@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Shared by neutron/setup.sh and nova/setup.sh: a Python venv ($TARGET_VENV,
+# default TARGET_DIR/.venv) with exactly TARGET_DIR/requirements.lock, then an
+# import check. Idempotent: a venv built from the same lock file is left alone.
+# Needs Python 3.11+ with venv (Debian: apt-get install python3-venv) and PyPI.
+#   usage: lib/setup.sh TARGET_DIR LABEL IMPORT_CHECK   (PYTHON=... picks the interpreter)
+set -euo pipefail
+HERE=$1 LABEL=$2 CHECK=$3   # target folder, "neutron 29.0.0", Python import check
+VENV=${TARGET_VENV:-$HERE/.venv}
+LOCK=$HERE/requirements.lock
+T0=$SECONDS
+
+want=$(sha256sum "$LOCK" | cut -d' ' -f1)
+if [ "$(cat "$VENV/.lock-sha256" 2>/dev/null)" = "$want" ]; then
+  echo "setup: $VENV already matches requirements.lock (0 s)"; exit 0
+fi
+[ -x "$VENV/bin/pip" ] || "${PYTHON:-python3}" -m venv "$VENV" ||
+  { echo "setup: creating the venv failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
+pip_install() { "$VENV/bin/pip" install --disable-pip-version-check -q --use-pep517 -r "$LOCK"; }
+pip_install || { echo "setup: pip install failed, retrying once" >&2; sleep 5; pip_install; }
+OS_NOVA_DISABLE_EVENTLET_PATCHING=1 PYTHONWARNINGS=ignore "$VENV/bin/python" -c "$CHECK"
+echo "$want" >"$VENV/.lock-sha256"
+echo "setup: $LABEL installed in $VENV in $((SECONDS - T0)) s"
