@@ -161,34 +161,23 @@ fn resolve_scope(state: &State, auth: &Value) -> Result<Scope, Reply> {
             "The request you have made requires authentication.",
         ));
     };
-    if let Some(id) = str_at(project, &["id"]) {
-        return state
-            .project(id)
-            .map(|p| Scope::Project(p.id.clone()))
-            .ok_or_else(|| {
-                error(
-                    StatusCode::UNAUTHORIZED,
-                    "Unauthorized",
-                    "The request you have made requires authentication.",
-                )
-            });
-    }
-    let name = str_at(project, &["name"]).unwrap_or("");
-    if !domain_matches(project.get("domain")) {
-        return Err(bad_request("Expecting to find domain in project. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error."));
-    }
-    state
-        .projects
-        .iter()
-        .find(|p| p.name == name)
-        .map(|p| Scope::Project(p.id.clone()))
-        .ok_or_else(|| {
-            error(
-                StatusCode::UNAUTHORIZED,
-                "Unauthorized",
-                "The request you have made requires authentication.",
-            )
-        })
+    let found = match str_at(project, &["id"]) {
+        Some(id) => state.project(id),
+        None => {
+            if !domain_matches(project.get("domain")) {
+                return Err(bad_request("Expecting to find domain in project. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error."));
+            }
+            let name = str_at(project, &["name"]).unwrap_or("");
+            state.projects.iter().find(|p| p.name == name)
+        }
+    };
+    found.map(|p| Scope::Project(p.id.clone())).ok_or_else(|| {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "The request you have made requires authentication.",
+        )
+    })
 }
 
 fn issue_token(app: &Arc<App>, req: &Req) -> Reply {

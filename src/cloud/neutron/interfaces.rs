@@ -130,19 +130,34 @@ fn check_dup_router_subnets(
 }
 
 pub fn add_router_interface(call: &Call, state: &mut State, router_id: &str) -> NResult<Reply> {
-    let router = routers::find(call, state, router_id)?;
-    require_router_write(
-        &call.ctx,
-        &router.project_id.clone(),
+    interface_action(
+        call,
+        state,
+        router_id,
         "add_router_interface",
-    )?;
+        |state, info| match (info.port_id, info.subnet_id) {
+            (Some(port_id), _) => add_by_port(call, state, router_id, &port_id),
+            (None, Some(subnet_id)) => add_by_subnet(call, state, router_id, &subnet_id),
+            (None, None) => Err(either_required()),
+        },
+    )
+}
+
+/// What add and remove share, in Neutron's order: the router lookup (404), policy
+/// (403), If-Match, the body; then the router's revision moves and the interface
+/// info is the answer.
+fn interface_action(
+    call: &Call,
+    state: &mut State,
+    router_id: &str,
+    action: &str,
+    change: impl FnOnce(&mut State, InterfaceInfo) -> NResult<(Port, Vec<String>)>,
+) -> NResult<Reply> {
+    let router = routers::find(call, state, router_id)?;
+    require_router_write(&call.ctx, &router.project_id.clone(), action)?;
     call.check_if_match(router.revision)?;
-    let info = interface_info(call, false)?;
-    let (port, subnet_ids) = match (info.port_id, info.subnet_id) {
-        (Some(port_id), _) => add_by_port(call, state, router_id, &port_id)?,
-        (None, Some(subnet_id)) => add_by_subnet(call, state, router_id, &subnet_id)?,
-        (None, None) => return Err(either_required()),
-    };
+    let info = interface_info(call, action == "remove_router_interface")?;
+    let (port, subnet_ids) = change(state, info)?;
     routers_touch(state, router_id, call.now);
     Ok(reply(views::interface_info(
         call.key,
@@ -270,28 +285,19 @@ fn add_by_subnet(
 }
 
 pub fn remove_router_interface(call: &Call, state: &mut State, router_id: &str) -> NResult<Reply> {
-    let router = routers::find(call, state, router_id)?;
-    require_router_write(
-        &call.ctx,
-        &router.project_id.clone(),
-        "remove_router_interface",
-    )?;
-    call.check_if_match(router.revision)?;
-    let info = interface_info(call, true)?;
-    let (port, subnet_ids) = match (info.port_id, info.subnet_id) {
-        (Some(port_id), subnet_id) => {
-            remove_by_port(call, state, router_id, &port_id, subnet_id.as_deref())?
-        }
-        (None, Some(subnet_id)) => remove_by_subnet(call, state, router_id, &subnet_id)?,
-        (None, None) => return Err(either_required()),
-    };
-    routers_touch(state, router_id, call.now);
-    Ok(reply(views::interface_info(
-        call.key,
+    interface_action(
+        call,
+        state,
         router_id,
-        &port,
-        &subnet_ids,
-    )))
+        "remove_router_interface",
+        |state, info| match (info.port_id, info.subnet_id) {
+            (Some(port_id), subnet_id) => {
+                remove_by_port(call, state, router_id, &port_id, subnet_id.as_deref())
+            }
+            (None, Some(subnet_id)) => remove_by_subnet(call, state, router_id, &subnet_id),
+            (None, None) => Err(either_required()),
+        },
+    )
 }
 
 /// `_confirm_router_interface_not_in_use`: callbacks (none here), then floating IPs, then extra routes.
