@@ -44,6 +44,8 @@ pub enum Command {
     Run(RunArgs),
     /// Serve the reference cloud until SIGINT or SIGTERM.
     Serve(ServeArgs),
+    /// Print the JSON Schema of case or fixture files (for editors; published in docs/schema/).
+    Schema(SchemaArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -115,4 +117,11 @@ pub struct ServeArgs {
     pub clouds_yaml: Option<PathBuf>,
     #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
     pub reference_detach_delay: Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SchemaArgs {
+    /// Which file format.
+    #[arg(value_enum, default_value = "case")]
+    pub kind: crate::case::FileKind,
 }

@@ -222,3 +222,24 @@ fn a_missing_cases_folder_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("no cases folder"), "{}", text(&out));
 }
+
+#[test]
+fn schema_prints_the_published_json_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, title, file) in [
+        ("case", "CaseDoc", "case.schema.json"),
+        ("fixtures", "FixtureDoc", "fixtures.schema.json"),
+    ] {
+        let out = run(dir.path(), &["schema", kind]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(printed["title"], title);
+        let published = fs::read(repo().join("docs/schema").join(file)).unwrap();
+        assert_eq!(
+            out.stdout, published,
+            "docs/schema/{file} differs from `schema {kind}`"
+        );
+    }
+    let out = run(dir.path(), &["schema", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

@@ -3,18 +3,21 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
 /// One case file: one request under test, its fixtures and its expectations.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseDoc {
     /// Stable identity across renames (like Tempest's idempotent_id).
+    #[schemars(with = "uuid::Uuid")]
     pub id: Spanned<String>,
     pub name: String,
     /// `<service>.<operation>`, e.g. `compute.detach_interface`.
+    #[schemars(with = "String")]
     pub operation: Spanned<String>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -30,6 +33,7 @@ pub struct CaseDoc {
     #[serde(default)]
     pub ignore: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<FixtureUse>")]
     pub fixtures: Vec<Spanned<FixtureUse>>,
     pub request: RequestSpec,
     pub expect: Expect,
@@ -40,7 +44,7 @@ pub struct CaseDoc {
     pub then: Vec<Step>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Documented {
     /// The status the documentation gives for this situation; `null` when it gives none.
@@ -51,7 +55,7 @@ pub struct Documented {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Requires {
     /// Neutron extension aliases (`router`, `extraroute`, `external-net`, ...).
@@ -59,6 +63,7 @@ pub struct Requires {
     pub extensions: Vec<String>,
     /// Lowest compute microversion the case needs, e.g. "2.51".
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub microversion: Option<Spanned<String>>,
     /// Needs the reference cloud's fault injection or knobs.
     #[serde(default)]
@@ -66,13 +71,14 @@ pub struct Requires {
 }
 
 /// A file under `cases/fixtures/`: named, reusable resources.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureDoc {
+    #[schemars(with = "BTreeMap<String, FixtureDef>")]
     pub fixtures: BTreeMap<String, Spanned<FixtureDef>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureDef {
     #[serde(default)]
@@ -89,7 +95,7 @@ pub struct FixtureDef {
     pub teardown: Vec<Step>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureUse {
     /// The alias the case uses to refer to the captures (`${alias.id}`).
@@ -102,7 +108,7 @@ pub struct FixtureUse {
 }
 
 /// One HTTP exchange with its expectations: a fixture step or a follow-up check.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     #[serde(default)]
@@ -116,7 +122,7 @@ pub struct Step {
     pub poll: Option<Poll>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Member of the project that owns the resources.
@@ -156,7 +162,7 @@ impl fmt::Display for Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Service {
     Compute,
@@ -180,7 +186,7 @@ impl fmt::Display for Service {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
@@ -204,7 +210,7 @@ impl Method {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     /// The identity whose token and catalog are used; default `owner`.
@@ -213,6 +219,7 @@ pub struct RequestSpec {
     pub service: Service,
     pub method: Method,
     /// Path under the service's root, version included: `/v2.1/servers/...`, `/v2.0/routers/...`.
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// Extra headers; an empty value removes a default header (e.g. `Accept: ""`).
     #[serde(default)]
@@ -231,47 +238,54 @@ pub struct RequestSpec {
     pub microversion: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
+    #[schemars(with = "u16", range(min = 100, max = 599))]
     pub status: Spanned<u16>,
     /// Header name (case-insensitive) to matcher.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Value>")]
     pub headers: BTreeMap<String, Spanned<Value>>,
     /// JSON pointer (with `*` for every array element) to matcher.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Value>")]
     pub body: BTreeMap<String, Spanned<Value>>,
     /// The response has no body (`Content-Length: 0` or nothing).
     #[serde(default)]
     pub empty_body: bool,
     /// Name of the schema snapshot under `snapshots/` the body must satisfy.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub schema: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Until {
     #[serde(default)]
     pub status: Option<u16>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Value>")]
     pub headers: BTreeMap<String, Spanned<Value>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Value>")]
     pub body: BTreeMap<String, Spanned<Value>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Poll {
     #[serde(default)]
     pub until: Option<Until>,
     /// How long to keep polling, e.g. "30s"; default from `--poll-timeout`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub timeout: Option<Spanned<String>>,
 }
 
 /// Where a captured value comes from.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Capture {
     #[serde(default)]

@@ -10,6 +10,7 @@ use crate::cloud::behaviour::Behaviour;
 use crate::cloud::config::CloudConfig;
 use crate::cloud::identities::SeededIdentity;
 use crate::cloud::ids::Ids;
+use crate::cloud::journal::Journal;
 use crate::cloud::state::State;
 
 pub struct App {
@@ -19,6 +20,7 @@ pub struct App {
     pub ids: Ids,
     pub behaviour: Behaviour,
     pub identities: Vec<SeededIdentity>,
+    pub journal: Journal,
     state: Mutex<State>,
     shutdown: watch::Sender<bool>,
 }
@@ -37,6 +39,7 @@ impl App {
             ids,
             behaviour: Behaviour::default(),
             identities,
+            journal: Journal::default(),
             state: Mutex::new(state),
             shutdown: watch::channel(false).0,
         }

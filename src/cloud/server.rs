@@ -21,6 +21,7 @@ use crate::cloud::http::{Reply, Req};
 use crate::cloud::identities::SeededIdentity;
 use crate::cloud::ids::{self, Ids};
 use crate::cloud::inventory::Inventory;
+use crate::cloud::journal::JournalEntry;
 use crate::cloud::seed::{self, REGION};
 use crate::cloud::{keystone, neutron, nova};
 
@@ -143,6 +144,11 @@ impl RunningCloud {
         Inventory::of(&self.app.lock())
     }
 
+    /// The requests answered so far (the most recent 65,536), oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.app.journal.entries()
+    }
+
     /// A project-scoped token for a seeded identity without going through HTTP.
     pub fn token_for(&self, role: crate::cloud::identities::Role) -> Option<String> {
         let identity = self.identity(role)?;
@@ -223,5 +229,11 @@ async fn dispatch(AxState(app): AxState<Arc<App>>, request: Request) -> Response
             req.header("accept"),
         ),
     };
-    app.behaviour.finish(service, &req, reply).into_response()
+    let reply = app.behaviour.finish(service, &req, reply);
+    app.journal.record(JournalEntry {
+        method: req.method.to_string(),
+        path: req.path.clone(),
+        status: reply.status.as_u16(),
+    });
+    reply.into_response()
 }

@@ -1,8 +1,10 @@
 //! What each subcommand does, given its parsed arguments.
 mod run;
+mod schema;
 mod serve;
 
 pub use run::run;
+pub use schema::schema;
 pub use serve::serve;
 
 /// The one multi-threaded runtime a command runs on (trials, the embedded cloud).

@@ -78,7 +78,10 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> Result<(), String> {
         active: Vec::new(),
     };
     let deadline = ctx.settings.case_timeout;
-    let body = AssertUnwindSafe(tokio::time::timeout(deadline, body(ctx, case, &mut state)));
+    let body = AssertUnwindSafe(super::context::CURRENT_CASE.scope(
+        case.trial_name.clone(),
+        tokio::time::timeout(deadline, body(ctx, case, &mut state)),
+    ));
     let outcome = match body.catch_unwind().await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(format!(
@@ -174,6 +177,8 @@ async fn body<'a>(
         for (k, v) in exported {
             state.scope.set(k, v);
         }
+        #[cfg(test)]
+        super::teardown_tests::planted_panic(&u.name);
     }
 
     let title = "the request under test";

@@ -18,6 +18,12 @@ pub struct Settings {
     pub schema_mode: Mode,
 }
 
+tokio::task_local! {
+    /// The trial name of the case a task works for, so notes can name it without every
+    /// function on the way passing it down.
+    pub static CURRENT_CASE: String;
+}
+
 pub struct RunContext {
     pub target: Target,
     pub catalogue: Arc<Catalogue>,
@@ -32,7 +38,12 @@ pub struct RunContext {
 }
 
 impl RunContext {
+    /// Keeps a note for after the summary, prefixed with the case it came from.
     pub fn note(&self, note: String) {
+        let note = match CURRENT_CASE.try_with(|case| case.clone()) {
+            Ok(case) => format!("{case}: {note}"),
+            Err(_) => note,
+        };
         self.notes
             .lock()
             .unwrap_or_else(|e| e.into_inner())

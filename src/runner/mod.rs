@@ -6,6 +6,8 @@ mod deviations;
 mod request;
 mod schema_check;
 mod step;
+#[cfg(test)]
+mod teardown_tests;
 mod trials;
 
 pub use case::run_case;

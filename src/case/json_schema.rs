@@ -1,0 +1,43 @@
+//! The published JSON Schema of case and fixture files, generated from the Rust types
+//! so that it cannot drift from what the loader accepts.
+use serde_json::Value;
+
+use super::model::{CaseDoc, FixtureDoc};
+
+/// Which kind of file a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileKind {
+    /// A case file (`cases/<service>/<operation>/*.yaml`).
+    Case,
+    /// A fixture file (`cases/fixtures/*.yaml`).
+    Fixtures,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 2] = [FileKind::Case, FileKind::Fixtures];
+
+    /// The file name the schema is published under in `docs/schema/`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FileKind::Case => "case.schema.json",
+            FileKind::Fixtures => "fixtures.schema.json",
+        }
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of one kind of file.
+pub fn json_schema(kind: FileKind) -> Value {
+    let schema = match kind {
+        FileKind::Case => schemars::schema_for!(CaseDoc),
+        FileKind::Fixtures => schemars::schema_for!(FixtureDoc),
+    };
+    schema.to_value()
+}
+
+/// The schema as published: pretty JSON with a trailing newline.
+pub fn json_schema_text(kind: FileKind) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&json_schema(kind)).expect("a Value always serialises");
+    text.push('\n');
+    text
+}
