@@ -44,6 +44,8 @@ pub enum Command {
     Run(RunArgs),
     /// Serve the reference cloud until SIGINT or SIGTERM.
     Serve(ServeArgs),
+    /// Print which status codes of each operation the cases provoke, and the gaps.
+    Coverage(CoverageArgs),
     /// Print the JSON Schema of case or fixture files (for editors; published in docs/schema/).
     Schema(SchemaArgs),
 }
@@ -124,4 +126,17 @@ pub struct SchemaArgs {
     /// Which file format.
     #[arg(value_enum, default_value = "case")]
     pub kind: crate::case::FileKind,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CoverageArgs {
+    /// Folder of case files and operation tables.
+    #[arg(long, env = "STACKCONFORM_CASES", default_value = "cases")]
+    pub cases: PathBuf,
+    /// Write the matrix into this file, between its coverage markers, instead of printing it.
+    #[arg(long, env = "STACKCONFORM_COVERAGE_README")]
+    pub readme: Option<PathBuf>,
+    /// With --readme: change nothing, exit 101 if the file's matrix is stale.
+    #[arg(long, requires = "readme")]
+    pub check: bool,
 }

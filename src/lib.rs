@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod cloud;
 pub mod commands;
+pub mod coverage;
 pub mod error;
 pub mod http;
 pub mod runner;

@@ -18,6 +18,7 @@ fn main() {
         Some(Command::Run(args)) => commands::run(args),
         Some(Command::Serve(args)) => commands::serve(args),
         Some(Command::Schema(args)) => commands::schema(args),
+        Some(Command::Coverage(args)) => commands::coverage(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -46,10 +46,13 @@ fn every_catalogue_file_satisfies_the_schema() {
     assert!(files.len() > 30, "catalogue not found: {files:?}");
     let case = jsonschema::validator_for(&json_schema(FileKind::Case)).unwrap();
     let fixtures = jsonschema::validator_for(&json_schema(FileKind::Fixtures)).unwrap();
+    let operation = jsonschema::validator_for(&json_schema(FileKind::Operation)).unwrap();
     for file in files {
         let doc = as_json(&file);
         let validator = if file.parent().unwrap().ends_with("fixtures") {
             &fixtures
+        } else if file.file_stem().unwrap() == "operation" {
+            &operation
         } else {
             &case
         };

@@ -229,6 +229,7 @@ fn schema_prints_the_published_json_schema() {
     for (kind, title, file) in [
         ("case", "CaseDoc", "case.schema.json"),
         ("fixtures", "FixtureDoc", "fixtures.schema.json"),
+        ("operation", "OperationDoc", "operation.schema.json"),
     ] {
         let out = run(dir.path(), &["schema", kind]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));

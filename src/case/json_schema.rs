@@ -2,7 +2,7 @@
 //! so that it cannot drift from what the loader accepts.
 use serde_json::Value;
 
-use super::model::{CaseDoc, FixtureDoc};
+use super::model::{CaseDoc, FixtureDoc, OperationDoc};
 
 /// Which kind of file a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -11,16 +11,19 @@ pub enum FileKind {
     Case,
     /// A fixture file (`cases/fixtures/*.yaml`).
     Fixtures,
+    /// An operation's status-code table (`cases/<service>/<operation>/operation.yaml`).
+    Operation,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 2] = [FileKind::Case, FileKind::Fixtures];
+    pub const ALL: [FileKind; 3] = [FileKind::Case, FileKind::Fixtures, FileKind::Operation];
 
     /// The file name the schema is published under in `docs/schema/`.
     pub fn file_name(self) -> &'static str {
         match self {
             FileKind::Case => "case.schema.json",
             FileKind::Fixtures => "fixtures.schema.json",
+            FileKind::Operation => "operation.schema.json",
         }
     }
 }
@@ -30,6 +33,7 @@ pub fn json_schema(kind: FileKind) -> Value {
     let schema = match kind {
         FileKind::Case => schemars::schema_for!(CaseDoc),
         FileKind::Fixtures => schemars::schema_for!(FixtureDoc),
+        FileKind::Operation => schemars::schema_for!(OperationDoc),
     };
     schema.to_value()
 }

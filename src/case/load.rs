@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use super::error::{LoadError, LoadErrors};
-use super::model::{CaseDoc, FixtureDef, FixtureDoc, Role, Service};
+use super::model::{CaseDoc, FixtureDef, FixtureDoc, OperationDoc, Role, Service};
+use super::operation::{self, Operation};
 use super::validate;
 
 /// A case ready to run, with what it needs from the target.
@@ -44,6 +45,8 @@ pub struct Fixture {
 pub struct Catalogue {
     pub cases: Vec<Case>,
     pub fixtures: BTreeMap<String, Fixture>,
+    /// Status-code tables by operation name.
+    pub operations: BTreeMap<String, Operation>,
 }
 
 /// A fixture file is any file below a folder named `fixtures`.
@@ -98,6 +101,7 @@ pub fn load_catalogue(dir: &Path) -> Result<Catalogue, LoadErrors> {
     let mut errors = Vec::new();
     let mut fixtures = BTreeMap::new();
     let mut case_docs = Vec::new();
+    let mut operations: BTreeMap<String, Operation> = BTreeMap::new();
     for path in files {
         let source = match std::fs::read_to_string(&path) {
             Ok(s) => s,
@@ -138,6 +142,34 @@ pub fn load_catalogue(dir: &Path) -> Result<Catalogue, LoadErrors> {
                 }
                 Err(e) => errors.push(e),
             }
+        } else if operation::is_operation_file(&path) {
+            match parse::<OperationDoc>(&path, &source)
+                .map_err(|e| vec![e])
+                .and_then(|doc| operation::check(&path, &source, doc))
+            {
+                Ok(op) => {
+                    let name = op.doc.operation.value.clone();
+                    if let Some(prev) = operations.get(&name) {
+                        let at = (
+                            op.doc.operation.referenced.line(),
+                            op.doc.operation.referenced.column(),
+                        );
+                        errors.push(
+                            LoadError::new(
+                                &path,
+                                at,
+                                "operation",
+                                format!("operation {name} has two tables"),
+                            )
+                            .hint(format!("also in {}", prev.file.display()))
+                            .with_source(&source),
+                        );
+                    } else {
+                        operations.insert(name, op);
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
         } else {
             match parse::<CaseDoc>(&path, &source) {
                 Ok(doc) => case_docs.push((path, source, doc)),
@@ -154,7 +186,11 @@ pub fn load_catalogue(dir: &Path) -> Result<Catalogue, LoadErrors> {
     }
     validate::unique(&cases, &mut errors);
     if errors.is_empty() {
-        Ok(Catalogue { cases, fixtures })
+        Ok(Catalogue {
+            cases,
+            fixtures,
+            operations,
+        })
     } else {
         Err(LoadErrors(errors))
     }

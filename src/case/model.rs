@@ -70,6 +70,44 @@ pub struct Requires {
     pub reference_cloud: bool,
 }
 
+/// `operation.yaml` beside an operation's cases: its status codes, as documented and as
+/// really served. `stackconform coverage` matches it with the cases.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperationDoc {
+    /// `<service>.<operation>`, as the cases name it.
+    #[schemars(with = "String")]
+    pub operation: Spanned<String>,
+    /// A human title, e.g. `Nova "Detach Interface"`.
+    pub title: String,
+    /// Method and path template, e.g. `PUT /v2.0/routers/{router_id}/remove_router_interface`.
+    pub request: String,
+    /// Short key to the document it stands for; `codes[].documented` refers to the keys.
+    #[serde(default)]
+    pub documents: BTreeMap<String, String>,
+    #[schemars(with = "Vec<CodeRow>")]
+    pub codes: Vec<Spanned<CodeRow>>,
+}
+
+/// One status code of an operation.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRow {
+    #[schemars(range(min = 100, max = 599))]
+    pub status: u16,
+    /// Keys of `documents` that list this code.
+    #[serde(default)]
+    pub documented: Vec<String>,
+    /// Whether real services answer it.
+    pub served: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Why no case provokes this code (unreachable, environment only, an upstream bug
+    /// recorded as a deviation). Without it, a code with no case is a coverage gap.
+    #[serde(default)]
+    pub no_case: Option<String>,
+}
+
 /// A file under `cases/fixtures/`: named, reusable resources.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -28,6 +28,10 @@ static SCHEMA_NAME: LazyLock<Regex> =
 
 type At = (u64, u64);
 
+pub(super) fn is_operation_name(s: &str) -> bool {
+    OPERATION.is_match(s)
+}
+
 fn at<T>(s: &Spanned<T>) -> At {
     (s.referenced.line(), s.referenced.column())
 }
@@ -306,12 +310,19 @@ pub(super) fn case(
     let mut c = Checker::new(file, source);
     let id_at = at(&doc.id);
     match uuid::Uuid::parse_str(&doc.id.value) {
-        Ok(u) if u.hyphenated().to_string() == doc.id.value => {}
+        // A random (version 4) UUID: hand-made ids collide in their short forms.
+        Ok(u)
+            if u.hyphenated().to_string() == doc.id.value
+                && u.get_version_num() == 4
+                && u.get_variant() == uuid::Variant::RFC4122 => {}
         _ => {
             c.error(
                 id_at,
                 "id",
-                format!("{:?} is not a lower-case hyphenated UUID", doc.id.value),
+                format!(
+                    "{:?} is not a lower-case hyphenated UUID (random, version 4)",
+                    doc.id.value
+                ),
             )
             .set_hint(format!(
                 "for a new case, for example: id: {}",

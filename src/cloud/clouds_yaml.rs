@@ -1,5 +1,7 @@
 //! An openstacksdk `clouds.yaml` for the seeded identities.
 
+use std::collections::BTreeMap;
+
 use crate::cloud::identities::SeededIdentity;
 
 /// YAML double-quoted scalar: passwords and names are generated, but quoting keeps any of them valid.
@@ -16,7 +18,14 @@ fn quoted(s: &str) -> String {
     out
 }
 
-pub fn render(auth_url: &str, region: &str, identities: &[SeededIdentity]) -> String {
+/// Each cloud also carries the `stackconform:` map with the facts a run needs (image and
+/// flavor ids...), which a client could not discover otherwise: the cloud has no image service.
+pub fn render(
+    auth_url: &str,
+    region: &str,
+    identities: &[SeededIdentity],
+    facts: &BTreeMap<String, String>,
+) -> String {
     let mut out = String::from("clouds:\n");
     for id in identities {
         out.push_str(&format!(
@@ -29,6 +38,10 @@ pub fn render(auth_url: &str, region: &str, identities: &[SeededIdentity]) -> St
             domain = quoted(&id.domain),
             region = quoted(region),
         ));
+        out.push_str("    stackconform:\n      facts:\n");
+        for (k, v) in facts {
+            out.push_str(&format!("        {k}: {}\n", quoted(v)));
+        }
     }
     out
 }

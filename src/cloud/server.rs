@@ -137,7 +137,7 @@ impl RunningCloud {
     }
 
     pub fn clouds_yaml(&self) -> String {
-        clouds_yaml::render(&self.auth_url(), REGION, &self.app.identities)
+        clouds_yaml::render(&self.auth_url(), REGION, &self.app.identities, &self.facts)
     }
 
     pub fn inventory(&self) -> Inventory {

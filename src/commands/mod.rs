@@ -1,8 +1,10 @@
 //! What each subcommand does, given its parsed arguments.
+mod coverage;
 mod run;
 mod schema;
 mod serve;
 
+pub use coverage::coverage;
 pub use run::run;
 pub use schema::schema;
 pub use serve::serve;

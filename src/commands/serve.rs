@@ -1,3 +1,5 @@
+use std::io::Write;
+
 use crate::cli::ServeArgs;
 use crate::cloud::CloudConfig;
 use crate::error::Error;
@@ -41,17 +43,22 @@ pub fn serve(args: ServeArgs) -> Result<i32, Error> {
                 source: e,
             })?;
         }
-        println!(
+        // A closed stdout (`serve | head -1`) must not stop the cloud: ignore write errors.
+        let say = |line: String| {
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        };
+        say(format!(
             "READY reference cloud at {} (auth_url {})",
             cloud.base_url(),
             cloud.auth_url()
-        );
+        ));
         if let Some(path) = &args.clouds_yaml {
-            println!("READY clouds.yaml written to {}", path.display());
+            say(format!("READY clouds.yaml written to {}", path.display()));
         }
         shutdown_signal().await;
         cloud.shutdown().await;
-        println!("STOPPED");
+        say("STOPPED".to_string());
         Ok(0)
     })
 }

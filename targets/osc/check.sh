@@ -24,7 +24,7 @@ fi
 TMP=$(mktemp -d)
 "$BIN" serve --listen 127.0.0.1:0 --clouds-yaml "$TMP/clouds.yaml" >"$TMP/serve.log" 2>&1 &
 SERVER=$!
-cleanup() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true; rm -rf "$TMP"; }
+cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$TMP"; }
 trap cleanup EXIT
 for _ in $(seq 100); do   # up to 10 s
   grep -q '^READY clouds.yaml' "$TMP/serve.log" && break
