@@ -403,3 +403,34 @@ async fn clouds_yaml_and_facts() {
     again.shutdown().await;
     h.shutdown().await;
 }
+
+/// Regression: a 401 for a scope Keystone cannot find came without `WWW-Authenticate`.
+#[tokio::test]
+async fn unknown_scope_is_401_with_www_authenticate() {
+    let h = Harness::start().await;
+    let owner = h
+        .cloud
+        .identities()
+        .iter()
+        .find(|i| i.role == Role::Owner)
+        .cloned()
+        .expect("owner");
+    let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "id": owner.user_id, "password": owner.password}}},
+        "scope": {"project": {"name": "no-such-project", "domain": {"name": "Default"}}}}});
+    let r = h
+        .send(
+            Method::POST,
+            &format!("{}/auth/tokens", h.cloud.auth_url()),
+            None,
+            Some(body),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert!(r
+        .header("www-authenticate")
+        .expect("header")
+        .starts_with("Keystone uri=\""));
+    h.shutdown().await;
+}

@@ -18,7 +18,14 @@ const API_VERSION: &str = "v3.14";
 const API_UPDATED: &str = "2020-04-07T00:00:00Z";
 
 pub fn handle(app: &Arc<App>, req: &Req) -> Reply {
-    let reply = route(app, req);
+    let mut reply = route(app, req);
+    // Keystone adds WWW-Authenticate to every 401 it raises (CONTRACT.md §3.5), whichever
+    // check raised it: bad credentials, a scope it cannot find, an invalid subject token.
+    if reply.status == axum::http::StatusCode::UNAUTHORIZED
+        && reply.header_value("www-authenticate").is_none()
+    {
+        reply = reply.header("www-authenticate", auth::www_authenticate(app));
+    }
     reply.header("x-openstack-request-id", &req.request_id)
 }
 
