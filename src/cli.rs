@@ -46,8 +46,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print which status codes of each operation the cases provoke, and the gaps.
     Coverage(CoverageArgs),
-    /// Print the JSON Schema of case or fixture files (for editors; published in docs/schema/).
+    /// Print the JSON Schema of a file format (case, fixtures, operation, report); published in docs/schema/.
     Schema(SchemaArgs),
+    /// What changed between two JSON reports; exit 101 on a regression (a newly failing
+    /// case or schema drift).
+    Diff(DiffArgs),
+    /// Merge the JSON reports of the shards of a partitioned run into one.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -104,6 +109,18 @@ pub struct RunArgs {
     /// The reference cloud's asynchronous detach delay.
     #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
     pub reference_detach_delay: Duration,
+    /// Write the JSON report of the run here (schema: docs/schema/report.schema.json).
+    #[arg(long, env = "STACKCONFORM_REPORT")]
+    pub report: Option<PathBuf>,
+    /// Write a JUnit XML file here (one testcase per case).
+    #[arg(long, env = "STACKCONFORM_JUNIT")]
+    pub junit: Option<PathBuf>,
+    /// Run one shard of the catalogue: hash:M/N (stable per case) or count:M/N (balanced).
+    #[arg(long, env = "STACKCONFORM_PARTITION")]
+    pub partition: Option<crate::runner::Partition>,
+    /// Print every exchange (redacted) as it happens, on stderr.
+    #[arg(short = 'v', long, env = "STACKCONFORM_VERBOSE")]
+    pub verbose: bool,
     /// libtest's own options: filters, --list, --exact, --ignored, --format, --test-threads...
     #[command(flatten)]
     pub test: libtest_mimic::Arguments,
@@ -125,7 +142,7 @@ pub struct ServeArgs {
 pub struct SchemaArgs {
     /// Which file format.
     #[arg(value_enum, default_value = "case")]
-    pub kind: crate::case::FileKind,
+    pub kind: crate::file_formats::FileKind,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -139,4 +156,31 @@ pub struct CoverageArgs {
     /// With --readme: change nothing, exit 101 if the file's matrix is stale.
     #[arg(long, requires = "readme")]
     pub check: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DiffArgs {
+    /// The earlier report (e.g. last night's).
+    pub old: PathBuf,
+    /// The later report.
+    pub new: PathBuf,
+    /// A case is slower when it takes this many times as long...
+    #[arg(long, env = "STACKCONFORM_SLOWER_RATIO", default_value_t = 2.0)]
+    pub slower_ratio: f64,
+    /// ...and at least this much longer (milliseconds), so jitter on fast cases is ignored.
+    #[arg(long, env = "STACKCONFORM_SLOWER_MIN_MS", default_value_t = 250.0)]
+    pub slower_min_ms: f64,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MergeArgs {
+    /// The shards' reports.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Where to write the merged JSON report.
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// Also write the merged run as JUnit XML.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
 }

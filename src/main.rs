@@ -19,6 +19,8 @@ fn main() {
         Some(Command::Serve(args)) => commands::serve(args),
         Some(Command::Schema(args)) => commands::schema(args),
         Some(Command::Coverage(args)) => commands::coverage(args),
+        Some(Command::Diff(args)) => commands::diff(args),
+        Some(Command::Merge(args)) => commands::merge(args),
     };
     let code = match result {
         Ok(code) => code,

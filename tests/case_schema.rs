@@ -2,7 +2,7 @@
 //! file of the catalogue and rejects structurally broken ones.
 use std::path::{Path, PathBuf};
 
-use stackconform::case::{json_schema, json_schema_text, FileKind};
+use stackconform::file_formats::{json_schema, json_schema_text, FileKind};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

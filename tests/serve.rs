@@ -186,3 +186,97 @@ fn the_written_clouds_yaml_names_four_clouds_and_the_facts() {
     assert!(text.contains("auth_type: password"), "{text}");
     assert!(text.contains("image_id: "), "{text}");
 }
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A password token for the `reference` cloud, fetched with curl as a user would.
+fn token(clouds_yaml: &std::path::Path) -> String {
+    let doc: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(clouds_yaml).unwrap()).unwrap();
+    let auth = &doc["clouds"]["reference"]["auth"];
+    let body = serde_json::json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": auth["username"], "password": auth["password"],
+            "domain": {"name": auth["user_domain_name"]}}}},
+        "scope": {"project": {"name": auth["project_name"],
+            "domain": {"name": auth["project_domain_name"]}}}}});
+    let out = Command::new("curl")
+        .args([
+            "-si",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+        ])
+        .arg(body.to_string())
+        .arg(format!(
+            "{}/auth/tokens",
+            auth["auth_url"].as_str().unwrap()
+        ))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("x-subject-token: ")
+                .or_else(|| l.strip_prefix("X-Subject-Token: "))
+        })
+        .map(|t| t.trim().to_string())
+        .expect("a token")
+}
+
+#[test]
+fn a_failure_prints_a_curl_command_that_reproduces_the_status() {
+    let served = Served::start();
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("cases"), &dir.path().join("cases"));
+    copy_tree(&repo().join("snapshots"), &dir.path().join("snapshots"));
+    let case = dir
+        .path()
+        .join("cases/compute/detach_interface/404-unknown-server.yaml");
+    let text = std::fs::read_to_string(&case).unwrap();
+    std::fs::write(
+        &case,
+        text.replacen("  status: 404\n", "  status: 409\n", 1),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .env("OS_CLIENT_CONFIG_FILE", &served.clouds_yaml)
+        .args([
+            "run",
+            "--cloud",
+            "reference",
+            "--exact",
+            "compute.detach_interface::404-unknown-server",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(101), "{text}");
+    let curl = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("curl "))
+        .map(|rest| format!("curl {rest}"))
+        .unwrap_or_else(|| panic!("no curl command in:\n{text}"));
+    assert!(curl.contains("\"X-Auth-Token: $OS_TOKEN\""), "{curl}");
+    let replay = Command::new("bash")
+        .args(["-c", &format!("{curl} -s -o /dev/null -w '%{{http_code}}'")])
+        .env("OS_TOKEN", token(&served.clouds_yaml))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&replay.stdout), "404", "{curl}");
+}

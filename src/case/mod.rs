@@ -1,13 +1,11 @@
 //! Case files: their format, loading and validation.
 mod error;
-mod json_schema;
 mod load;
 mod model;
 mod operation;
 mod validate;
 
 pub use error::{LoadError, LoadErrors};
-pub use json_schema::{json_schema, json_schema_text, FileKind};
 pub use load::{load_catalogue, parse as parse_file, Case, Catalogue, Fixture, Needs};
 pub use model::*;
 pub use operation::Operation;

@@ -1,10 +1,13 @@
 //! What each subcommand does, given its parsed arguments.
 mod coverage;
+mod reports;
 mod run;
 mod schema;
 mod serve;
+mod signals;
 
 pub use coverage::coverage;
+pub use reports::{diff, merge};
 pub use run::run;
 pub use schema::schema;
 pub use serve::serve;

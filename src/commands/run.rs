@@ -1,10 +1,13 @@
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
 
-use crate::case::load_catalogue;
+use crate::case::{load_catalogue, Role};
 use crate::cli::RunArgs;
 use crate::cloud::CloudConfig;
 use crate::error::{Error, EXIT_FAILED};
+use crate::report::{junit_xml, summarize, RunReport, TargetReport, FORMAT_VERSION};
 use crate::runner::{build_trials, Deviations, RunContext, Settings};
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::{connect_clouds, start_embedded, CloudNames};
@@ -48,6 +51,10 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         )));
     }
     let catalogue = Arc::new(load_catalogue(&args.cases)?);
+    let cases = match &args.partition {
+        Some(p) => p.select(&catalogue.cases),
+        None => catalogue.cases.clone(),
+    };
     let deviations = match &args.deviations {
         Some(path) => Deviations::load(path)?,
         None => Deviations::default(),
@@ -60,7 +67,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     }
     let rt = super::runtime()?;
     if test.list {
-        let trials = build_trials(None, &catalogue.cases, rt.handle());
+        let trials = build_trials(None, &cases, rt.handle());
         return Ok(if libtest_mimic::run(&test, trials).has_failed() {
             EXIT_FAILED
         } else {
@@ -68,6 +75,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         });
     }
 
+    let started = (Instant::now(), SystemTime::now());
     let mut target = match &args.cloud {
         Some(owner) => {
             let names = CloudNames {
@@ -103,13 +111,17 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             poll_max_interval: args.poll_max_interval,
             max_body_bytes: args.max_body_bytes,
             schema_mode,
+            verbose: args.verbose,
         },
         snapshots: SnapshotStore::new(snapshots),
         run_id: run_id(),
         notes: Mutex::new(Vec::new()),
         deviations,
+        reports: Mutex::new(Vec::new()),
+        stop: AtomicBool::new(false),
     });
-    let trials = build_trials(Some(ctx.clone()), &catalogue.cases, rt.handle());
+    rt.spawn(super::signals::stop_on_signal(ctx.clone()));
+    let trials = build_trials(Some(ctx.clone()), &cases, rt.handle());
     let conclusion = libtest_mimic::run(&test, trials);
 
     let notes = std::mem::take(&mut *ctx.notes.lock().unwrap_or_else(|e| e.into_inner()));
@@ -119,14 +131,81 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             println!("  {n}");
         }
     }
+    let report = run_report(&ctx, &args, started);
+    write_reports(&report, &args)?;
+    let interrupted = ctx.stopping();
     if let Ok(ctx) = Arc::try_unwrap(ctx) {
         if let Some(cloud) = ctx.target.cloud {
             rt.block_on(cloud.shutdown());
         }
     }
-    Ok(if conclusion.has_failed() {
+    Ok(if interrupted {
+        super::signals::EXIT_INTERRUPTED
+    } else if conclusion.has_failed() {
         EXIT_FAILED
     } else {
         0
     })
+}
+
+fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) -> RunReport {
+    let mut cases = std::mem::take(&mut *ctx.reports.lock().unwrap_or_else(|e| e.into_inner()));
+    cases.sort_by(|a, b| a.trial.cmp(&b.trial));
+    let target = &ctx.target;
+    let endpoints = target
+        .identities
+        .get(&Role::Owner)
+        .map(|i| {
+            i.endpoints
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    RunReport {
+        format_version: FORMAT_VERSION,
+        tool: format!("stackconform {}", env!("CARGO_PKG_VERSION")),
+        run_id: ctx.run_id.clone(),
+        started_at: humantime::format_rfc3339_millis(started.1).to_string(),
+        duration_ms: started.0.elapsed().as_secs_f64() * 1000.0,
+        target: TargetReport {
+            name: target.name.clone(),
+            reference_cloud: target.is_reference(),
+            schema_mode: ctx.settings.schema_mode.to_string(),
+            identities: target.identities.keys().map(|r| r.to_string()).collect(),
+            endpoints,
+            network_extensions: target
+                .capabilities
+                .network_extensions
+                .as_ref()
+                .map(|e| e.iter().cloned().collect()),
+            compute_max_microversion: target
+                .capabilities
+                .compute_max_microversion
+                .map(|(a, b)| format!("{a}.{b}")),
+        },
+        partition: args.partition.map(|p| p.to_string()),
+        summary: summarize(&cases),
+        cases,
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_reports(report: &RunReport, args: &RunArgs) -> Result<(), Error> {
+    if let Some(path) = &args.report {
+        let text = serde_json::to_string_pretty(report)
+            .map_err(|e| Error::Config(format!("cannot serialise the report: {e}")))?;
+        write_file(path, &text)?;
+    }
+    if let Some(path) = &args.junit {
+        let xml = junit_xml(report).map_err(|e| Error::Config(format!("JUnit: {e}")))?;
+        write_file(path, &xml)?;
+    }
+    Ok(())
 }

@@ -140,8 +140,13 @@ impl HttpResponse {
     }
 }
 
+/// Whether a header carries a secret (a token) that must never be shown.
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
 fn redact(name: &str, value: &str) -> String {
-    if SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+    if is_secret_header(name) {
         "<redacted>".into()
     } else {
         value.to_string()

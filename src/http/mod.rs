@@ -1,4 +1,6 @@
 //! One HTTP exchange: send with a timeout, read a capped body, keep a redacted record.
+mod curl;
 mod exchange;
 
-pub use exchange::{send, HttpRequest, HttpResponse, TransportError};
+pub use curl::curl;
+pub use exchange::{is_secret_header, send, HttpRequest, HttpResponse, TransportError};

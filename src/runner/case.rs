@@ -8,6 +8,7 @@ use crate::case::{Case, Fixture, Role};
 use crate::template::{render_value, Lookup, Scope};
 
 use super::context::RunContext;
+use super::record::{CaseLog, CaseScope};
 use super::request::exchange;
 use super::step::{capture, judge, run_step, Phase};
 
@@ -71,17 +72,60 @@ fn case_scope(ctx: &RunContext, case: &Case) -> Scope {
     scope
 }
 
+/// The step title of the request under test, in messages and reports.
+pub const UNDER_TEST: &str = "the request under test";
+
 /// Runs one case; `Err` carries the whole failure report.
 pub async fn run_case(ctx: &RunContext, case: &Case) -> Result<(), String> {
+    run_case_logged(ctx, case).await.0
+}
+
+/// Runs one case and returns, with its verdict, the record of what it did.
+pub async fn run_case_logged(ctx: &RunContext, case: &Case) -> (Result<(), String>, CaseLog) {
+    let scope = CaseScope::new(case.trial_name.clone());
+    let result = scope.run(guarded(ctx, case)).await;
+    let log = scope.take();
+    let result = result.map_err(|e| with_context(e, &log));
+    (result, log)
+}
+
+/// A failure message with what a person needs to act on it: the steps that ran and a
+/// command that sends the failing request again.
+fn with_context(message: String, log: &CaseLog) -> String {
+    let mut out = message;
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str("\nsteps that ran:\n");
+    for (i, e) in log.exchanges.iter().enumerate() {
+        let outcome = match (e.status, &e.error) {
+            (Some(s), _) => format!("{s} ({:.0} ms)", e.elapsed_ms),
+            (None, Some(err)) => format!("no answer: {err}"),
+            (None, None) => "no answer".into(),
+        };
+        out.push_str(&format!(
+            "  {:>2}. {}: {} {} -> {outcome}\n",
+            i + 1,
+            e.step,
+            e.method,
+            e.url
+        ));
+    }
+    if let Some(req) = &log.last_request {
+        out.push_str("\nreproduce the failing request (export OS_TOKEN first):\n  ");
+        out.push_str(&crate::http::curl(req));
+        out.push('\n');
+    }
+    out
+}
+
+async fn guarded(ctx: &RunContext, case: &Case) -> Result<(), String> {
     let mut state = CaseState {
         scope: case_scope(ctx, case),
         active: Vec::new(),
     };
     let deadline = ctx.settings.case_timeout;
-    let body = AssertUnwindSafe(super::context::CURRENT_CASE.scope(
-        case.trial_name.clone(),
-        tokio::time::timeout(deadline, body(ctx, case, &mut state)),
-    ));
+    let body = AssertUnwindSafe(tokio::time::timeout(deadline, body(ctx, case, &mut state)));
     let outcome = match body.catch_unwind().await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(format!(
@@ -181,10 +225,11 @@ async fn body<'a>(
         super::teardown_tests::planted_panic(&u.name);
     }
 
-    let title = "the request under test";
-    let (req, resp) = exchange(ctx, &case.doc.request, &state.scope)
+    let title = UNDER_TEST;
+    let (req, resp) = exchange(ctx, &case.doc.request, &state.scope, Phase::Test, title)
         .await
         .map_err(|e| format!("{title}: {e}"))?;
+    super::record::response_under_test(&resp);
     judge(ctx, &case.doc.expect, title, &req, &resp, &state.scope)?;
     capture(&case.doc.capture, &resp, &mut state.scope).map_err(|e| format!("{title}: {e}"))?;
 
@@ -197,7 +242,15 @@ async fn body<'a>(
                 .map(|n| format!(" `{n}`"))
                 .unwrap_or_default()
         );
-        run_step(ctx, step, &title, &mut state.scope, &Nothing, Phase::Test).await?;
+        run_step(
+            ctx,
+            step,
+            &title,
+            &mut state.scope,
+            &Nothing,
+            Phase::FollowUp,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -16,12 +16,8 @@ pub struct Settings {
     pub poll_max_interval: Duration,
     pub max_body_bytes: usize,
     pub schema_mode: Mode,
-}
-
-tokio::task_local! {
-    /// The trial name of the case a task works for, so notes can name it without every
-    /// function on the way passing it down.
-    pub static CURRENT_CASE: String;
+    /// Print every exchange as it happens.
+    pub verbose: bool,
 }
 
 pub struct RunContext {
@@ -35,19 +31,40 @@ pub struct RunContext {
     pub notes: Mutex<Vec<String>>,
     /// Cases expected to fail on this target.
     pub deviations: super::deviations::Deviations,
+    /// One report per case that ran or was skipped, for `--report` and `--junit`.
+    pub reports: Mutex<Vec<crate::report::CaseReport>>,
+    /// Raised by the first SIGINT or SIGTERM.
+    pub stop: std::sync::atomic::AtomicBool,
 }
 
 impl RunContext {
     /// Keeps a note for after the summary, prefixed with the case it came from.
     pub fn note(&self, note: String) {
-        let note = match CURRENT_CASE.try_with(|case| case.clone()) {
-            Ok(case) => format!("{case}: {note}"),
-            Err(_) => note,
+        let note = match super::record::current_trial() {
+            Some(case) => format!("{case}: {note}"),
+            None => note,
         };
         self.notes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(note);
+    }
+
+    pub fn record(&self, report: crate::report::CaseReport) {
+        self.reports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(report);
+    }
+
+    /// Set on SIGINT/SIGTERM: cases not yet started are skipped.
+    pub fn stopping(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Where the ledger of this run is, for messages.
+    pub fn ledger_hint(&self) -> String {
+        String::new()
     }
 
     pub fn resource_prefix(&self) -> String {

@@ -1,6 +1,7 @@
 //! Turning a request spec into bytes on the wire.
 use crate::case::{RequestSpec, Role};
 use crate::http::{send, HttpRequest, HttpResponse};
+use crate::report::Phase;
 use crate::template::{render_str, render_value, Lookup, Splice};
 
 use super::context::RunContext;
@@ -75,18 +76,37 @@ pub async fn exchange(
     ctx: &RunContext,
     spec: &RequestSpec,
     scope: &dyn Lookup,
+    phase: Phase,
+    step: &str,
 ) -> Result<(HttpRequest, HttpResponse), String> {
     let req = render(ctx, spec, scope)?;
     let role = spec.identity.unwrap_or(Role::Owner);
     let client = &ctx.target.identities[&role].client;
-    match send(
+    let result = send(
         client,
         &req,
         ctx.settings.request_timeout,
         ctx.settings.max_body_bytes,
     )
-    .await
-    {
+    .await;
+    let trial = super::record::current_trial().unwrap_or_default();
+    match &result {
+        Ok(resp) => {
+            tracing::debug!(%trial, step, method = %req.method, url = %req.url, status = resp.status, elapsed_ms = resp.elapsed.as_millis() as u64, "exchange");
+            if ctx.settings.verbose {
+                eprintln!("[{trial}] {step}\n{req}{resp}");
+            }
+            super::record::exchange(phase, step, &req, Ok(resp));
+        }
+        Err(e) => {
+            tracing::debug!(%trial, step, method = %req.method, url = %req.url, error = %e, "exchange failed");
+            if ctx.settings.verbose {
+                eprintln!("[{trial}] {step}\n{req}! {e}");
+            }
+            super::record::exchange(phase, step, &req, Err(e.to_string()));
+        }
+    }
+    match result {
         Ok(resp) => Ok((req, resp)),
         Err(e) => Err(format!("{e}\n{req}")),
     }

@@ -22,13 +22,43 @@ fn description(context: &str) -> String {
     format!("response schema: {context}")
 }
 
-/// `Ok(())` when the body satisfies the schema named `name` in the run's mode.
+/// `Ok(())` when the body satisfies the schema named `name` in the run's mode. The outcome
+/// is recorded for the reports either way.
 pub fn check(
     ctx: &RunContext,
     name: &str,
     resp: &HttpResponse,
     context: &str,
 ) -> Result<(), Vec<String>> {
+    let mut extras = Vec::new();
+    let result = compare(ctx, name, resp, context, &mut extras);
+    let outcome = match &result {
+        Ok(true) => "matched",
+        Ok(false) => "recorded",
+        Err(_) if ctx.snapshots.path(name).exists() => "mismatched",
+        Err(_) => "missing",
+    };
+    super::record::schema(
+        context,
+        crate::report::SchemaReport {
+            name: name.to_string(),
+            outcome: outcome.to_string(),
+            errors: result.as_ref().err().cloned().unwrap_or_default(),
+            extra_fields: extras,
+        },
+    );
+    result.map(|_| ())
+}
+
+/// `Ok(true)` when the stored schema matched, `Ok(false)` when none was stored and the
+/// observed shape was recorded as the first version.
+fn compare(
+    ctx: &RunContext,
+    name: &str,
+    resp: &HttpResponse,
+    context: &str,
+    extras: &mut Vec<String>,
+) -> Result<bool, Vec<String>> {
     let store = &ctx.snapshots;
     let body = resp
         .json()
@@ -43,7 +73,7 @@ pub fn check(
                     "{context}: recorded new schema snapshot {}",
                     p.display()
                 ));
-                Ok(())
+                Ok(false)
             }
             outcome => Err(vec![format!(
                 "schema {name}: no snapshot {} yet; {}",
@@ -59,9 +89,10 @@ pub fn check(
         ctx.note(format!(
             "{context}: schema {name}: extra field allowed in contract mode: {extra}"
         ));
+        extras.push(extra.to_string());
     }
     if verdict.errors.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     // Inferring is only worth it when there is something to propose.
     let proposal = crate::schema::widen(&schema.value, &infer(&body));

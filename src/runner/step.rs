@@ -12,13 +12,7 @@ use super::context::RunContext;
 use super::request::exchange;
 use super::schema_check;
 
-/// Whether a step runs as part of a teardown, where 404 means "already gone".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Setup,
-    Test,
-    Teardown,
-}
+pub use crate::report::Phase;
 
 pub fn describe_exchange(req: &HttpRequest, resp: &HttpResponse) -> String {
     format!("{req}{resp}")
@@ -42,7 +36,7 @@ pub async fn run_step(
     parent: &dyn Lookup,
     phase: Phase,
 ) -> Result<(), String> {
-    let (req, resp) = send_until_ready(ctx, step, title, vars, parent).await?;
+    let (req, resp) = send_until_ready(ctx, step, title, vars, parent, phase).await?;
     let lookup = Layered {
         local: vars,
         parent,
@@ -84,13 +78,14 @@ async fn send_until_ready(
     title: &str,
     vars: &Scope,
     parent: &dyn Lookup,
+    phase: Phase,
 ) -> Result<(HttpRequest, HttpResponse), String> {
     let lookup = Layered {
         local: vars,
         parent,
     };
     let Some(poll) = &step.poll else {
-        return exchange(ctx, &step.request, &lookup)
+        return exchange(ctx, &step.request, &lookup, phase, title)
             .await
             .map_err(|e| format!("{title}: {e}"));
     };
@@ -107,7 +102,7 @@ async fn send_until_ready(
     let mut attempts = 0u32;
     loop {
         attempts += 1;
-        let (req, resp) = exchange(ctx, &step.request, &lookup)
+        let (req, resp) = exchange(ctx, &step.request, &lookup, phase, title)
             .await
             .map_err(|e| format!("{title} (poll attempt {attempts}): {e}"))?;
         let problems = check_response(&checks, &resp, &lookup);

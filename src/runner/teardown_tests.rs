@@ -91,11 +91,14 @@ fn setup(cases: &[(&str, String)]) -> Run {
             poll_max_interval: Duration::from_millis(100),
             max_body_bytes: 1 << 20,
             schema_mode: Mode::Strict,
+            verbose: false,
         },
         snapshots: SnapshotStore::new(repo().join("snapshots")),
         run_id: "teardown".into(),
         notes: Mutex::new(Vec::new()),
         deviations: Deviations::default(),
+        reports: Mutex::new(Vec::new()),
+        stop: std::sync::atomic::AtomicBool::new(false),
     });
     Run { rt, ctx, _dir: dir }
 }
@@ -179,8 +182,12 @@ fn teardown_runs_after_a_failed_case() {
     let err = run.run_and_check_clean("wrong-status").unwrap_err();
     assert!(err.contains("409") && err.contains("400"), "{err}");
     assert!(
-        !err.contains("teardown"),
+        !err.contains("teardown also failed"),
         "teardown itself should pass: {err}"
+    );
+    assert!(
+        err.contains("fixture net (network), teardown step 1: DELETE"),
+        "the steps that ran: {err}"
     );
 }
 

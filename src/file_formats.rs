@@ -1,8 +1,10 @@
-//! The published JSON Schema of case and fixture files, generated from the Rust types
-//! so that it cannot drift from what the loader accepts.
+//! The published JSON Schemas of the files stackconform reads (cases, fixtures, operation
+//! tables) and writes (the JSON report), generated from the Rust types so that they cannot
+//! drift from what the loader accepts or the run writes.
 use serde_json::Value;
 
-use super::model::{CaseDoc, FixtureDoc, OperationDoc};
+use crate::case::{CaseDoc, FixtureDoc, OperationDoc};
+use crate::report::RunReport;
 
 /// Which kind of file a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -13,10 +15,17 @@ pub enum FileKind {
     Fixtures,
     /// An operation's status-code table (`cases/<service>/<operation>/operation.yaml`).
     Operation,
+    /// The JSON report of a run (`--report FILE`).
+    Report,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 3] = [FileKind::Case, FileKind::Fixtures, FileKind::Operation];
+    pub const ALL: [FileKind; 4] = [
+        FileKind::Case,
+        FileKind::Fixtures,
+        FileKind::Operation,
+        FileKind::Report,
+    ];
 
     /// The file name the schema is published under in `docs/schema/`.
     pub fn file_name(self) -> &'static str {
@@ -24,6 +33,7 @@ impl FileKind {
             FileKind::Case => "case.schema.json",
             FileKind::Fixtures => "fixtures.schema.json",
             FileKind::Operation => "operation.schema.json",
+            FileKind::Report => "report.schema.json",
         }
     }
 }
@@ -34,6 +44,7 @@ pub fn json_schema(kind: FileKind) -> Value {
         FileKind::Case => schemars::schema_for!(CaseDoc),
         FileKind::Fixtures => schemars::schema_for!(FixtureDoc),
         FileKind::Operation => schemars::schema_for!(OperationDoc),
+        FileKind::Report => schemars::schema_for!(RunReport),
     };
     schema.to_value()
 }

@@ -1,0 +1,205 @@
+//! What changed between two runs (`stackconform diff OLD NEW`), for a nightly job that must
+//! say what broke since last night. Cases are matched by their stable id, so a renamed case
+//! is still the same case.
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::model::{CaseReport, RunReport, Verdict};
+
+/// When a case counts as slower: both a ratio and an absolute floor, so that jitter on
+/// fast cases is not reported.
+#[derive(Debug, Clone, Copy)]
+pub struct SlowerThan {
+    pub ratio: f64,
+    pub min_delta_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    pub trial: String,
+    pub id: String,
+    /// (pointer, type) present now, absent before.
+    pub appeared: Vec<(String, String)>,
+    pub disappeared: Vec<(String, String)>,
+    /// (pointer, old type, new type).
+    pub changed: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Diff {
+    /// (trial, id, old verdict, what the new run says).
+    pub newly_failing: Vec<(String, String, Verdict, String)>,
+    pub newly_passing: Vec<(String, String, Verdict)>,
+    pub newly_skipped: Vec<(String, String, String)>,
+    pub schema_drift: Vec<Drift>,
+    /// (trial, old ms, new ms).
+    pub slower: Vec<(String, f64, f64)>,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl Diff {
+    /// A newly failing case or a changed response shape: what a nightly job pages on.
+    pub fn is_regression(&self) -> bool {
+        !self.newly_failing.is_empty() || !self.schema_drift.is_empty()
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // The count is of items; a drift item spans several lines.
+        let section = |out: &mut String, title: &str, lines: Vec<String>| {
+            let items = lines.iter().filter(|l| !l.starts_with(' ')).count();
+            if !lines.is_empty() {
+                let _ = writeln!(out, "{title} ({items}):");
+                for l in lines {
+                    let _ = writeln!(out, "  {l}");
+                }
+            }
+        };
+        section(
+            &mut out,
+            "newly failing",
+            self.newly_failing
+                .iter()
+                .map(|(t, id, was, now)| format!("{t} ({id}): was {}, now {now}", was.as_str()))
+                .collect(),
+        );
+        let mut drift = Vec::new();
+        for d in &self.schema_drift {
+            drift.push(format!("{} ({}):", d.trial, d.id));
+            for (p, t) in &d.appeared {
+                drift.push(format!("  + {p}: {t} (appeared)"));
+            }
+            for (p, t) in &d.disappeared {
+                drift.push(format!("  - {p}: {t} (disappeared)"));
+            }
+            for (p, a, b) in &d.changed {
+                drift.push(format!("  ~ {p}: {a} -> {b} (changed type)"));
+            }
+        }
+        section(&mut out, "schema drift", drift);
+        section(
+            &mut out,
+            "newly passing",
+            self.newly_passing
+                .iter()
+                .map(|(t, id, was)| format!("{t} ({id}): was {}", was.as_str()))
+                .collect(),
+        );
+        section(
+            &mut out,
+            "newly skipped",
+            self.newly_skipped
+                .iter()
+                .map(|(t, id, why)| format!("{t} ({id}): {why}"))
+                .collect(),
+        );
+        section(
+            &mut out,
+            "slower",
+            self.slower
+                .iter()
+                .map(|(t, a, b)| format!("{t}: {a:.0} ms -> {b:.0} ms"))
+                .collect(),
+        );
+        section(&mut out, "new cases", self.added.clone());
+        section(&mut out, "cases no longer run", self.removed.clone());
+        let _ = writeln!(
+            out,
+            "diff: {} newly failing, {} schema drifts, {} newly passing, {} newly skipped, {} slower{}",
+            self.newly_failing.len(),
+            self.schema_drift.len(),
+            self.newly_passing.len(),
+            self.newly_skipped.len(),
+            self.slower.len(),
+            if self.is_regression() { " - REGRESSION" } else { "" }
+        );
+        out
+    }
+}
+
+fn now_says(c: &CaseReport) -> String {
+    let observed = c
+        .observed_status
+        .map_or("no answer".to_string(), |s| s.to_string());
+    let first = c
+        .failure
+        .as_deref()
+        .and_then(|f| f.lines().find(|l| l.trim_start().starts_with("- ")))
+        .map(|l| format!(": {}", l.trim().trim_start_matches("- ")))
+        .unwrap_or_default();
+    format!(
+        "failed (expected {}, observed {observed}){first}",
+        c.expected_status
+    )
+}
+
+fn drift(old: &CaseReport, new: &CaseReport) -> Option<Drift> {
+    // A different status has a different body by design; that shows as a failure instead.
+    if old.observed_status != new.observed_status || old.observed_shape.is_empty() {
+        return None;
+    }
+    let mut d = Drift {
+        trial: new.trial.clone(),
+        id: new.id.clone(),
+        appeared: Vec::new(),
+        disappeared: Vec::new(),
+        changed: Vec::new(),
+    };
+    for (p, t) in &new.observed_shape {
+        match old.observed_shape.get(p) {
+            None => d.appeared.push((p.clone(), t.clone())),
+            Some(o) if o != t => d.changed.push((p.clone(), o.clone(), t.clone())),
+            _ => {}
+        }
+    }
+    for (p, t) in &old.observed_shape {
+        if !new.observed_shape.contains_key(p) {
+            d.disappeared.push((p.clone(), t.clone()));
+        }
+    }
+    (!d.appeared.is_empty() || !d.disappeared.is_empty() || !d.changed.is_empty()).then_some(d)
+}
+
+pub fn diff(old: &RunReport, new: &RunReport, slower: SlowerThan) -> Diff {
+    let old_cases: BTreeMap<&str, &CaseReport> =
+        old.cases.iter().map(|c| (c.id.as_str(), c)).collect();
+    let new_ids: std::collections::BTreeSet<&str> =
+        new.cases.iter().map(|c| c.id.as_str()).collect();
+    let mut d = Diff::default();
+    for c in &new.cases {
+        let Some(o) = old_cases.get(c.id.as_str()) else {
+            d.added.push(format!("{} ({})", c.trial, c.id));
+            continue;
+        };
+        let ok = |v: Verdict| matches!(v, Verdict::Passed | Verdict::KnownDeviation);
+        match (o.verdict, c.verdict) {
+            (a, Verdict::Failed) if a != Verdict::Failed => {
+                d.newly_failing
+                    .push((c.trial.clone(), c.id.clone(), a, now_says(c)))
+            }
+            (a, b) if !ok(a) && ok(b) => d.newly_passing.push((c.trial.clone(), c.id.clone(), a)),
+            (a, Verdict::Skipped) if a != Verdict::Skipped => d.newly_skipped.push((
+                c.trial.clone(),
+                c.id.clone(),
+                c.skip_reason.clone().unwrap_or_default(),
+            )),
+            _ => {}
+        }
+        if let Some(x) = drift(o, c) {
+            d.schema_drift.push(x);
+        }
+        if c.duration_ms > o.duration_ms * slower.ratio
+            && c.duration_ms - o.duration_ms > slower.min_delta_ms
+        {
+            d.slower
+                .push((c.trial.clone(), o.duration_ms, c.duration_ms));
+        }
+    }
+    for o in &old.cases {
+        if !new_ids.contains(o.id.as_str()) {
+            d.removed.push(format!("{} ({})", o.trial, o.id));
+        }
+    }
+    d
+}

@@ -1,0 +1,11 @@
+//! What a run leaves behind for people and machines: the JSON report, JUnit XML, the
+//! difference between two runs, and the merge of sharded runs.
+mod diff;
+mod junit;
+mod merge;
+mod model;
+
+pub use diff::{diff, Diff, Drift, SlowerThan};
+pub use junit::junit_xml;
+pub use merge::{merge, summarize};
+pub use model::*;

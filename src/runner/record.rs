@@ -1,0 +1,196 @@
+//! What a case did, gathered while it runs: every exchange, the status and shape of the
+//! request under test, its schema check. It feeds the failure message (steps that ran, a
+//! curl command), `--verbose` and the reports. One record per case, reachable from any
+//! function of the case's task without passing it down.
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::http::{HttpRequest, HttpResponse};
+use crate::report::{ExchangeReport, Phase, SchemaReport};
+
+#[derive(Debug, Default)]
+pub struct CaseLog {
+    pub exchanges: Vec<ExchangeReport>,
+    pub observed_status: Option<u16>,
+    pub observed_shape: BTreeMap<String, String>,
+    /// Every schema check, by the step that made it.
+    pub schemas: Vec<(String, SchemaReport)>,
+    /// The last request sent outside teardown: the one a failure is about.
+    pub last_request: Option<HttpRequest>,
+}
+
+pub struct CaseScope {
+    pub trial: String,
+    log: Mutex<CaseLog>,
+}
+
+tokio::task_local! {
+    static CASE: Arc<CaseScope>;
+}
+
+impl CaseScope {
+    pub fn new(trial: String) -> Arc<CaseScope> {
+        Arc::new(CaseScope {
+            trial,
+            log: Mutex::new(CaseLog::default()),
+        })
+    }
+
+    pub async fn run<F: std::future::Future>(self: &Arc<Self>, work: F) -> F::Output {
+        CASE.scope(Arc::clone(self), work).await
+    }
+
+    pub fn take(&self) -> CaseLog {
+        std::mem::take(&mut *self.log.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+fn with_log(f: impl FnOnce(&mut CaseLog)) {
+    let _ = CASE.try_with(|scope| f(&mut scope.log.lock().unwrap_or_else(|e| e.into_inner())));
+}
+
+/// The trial name of the case this task works for, if any.
+pub fn current_trial() -> Option<String> {
+    CASE.try_with(|scope| scope.trial.clone()).ok()
+}
+
+pub fn exchange(
+    phase: Phase,
+    step: &str,
+    req: &HttpRequest,
+    result: Result<&HttpResponse, String>,
+) {
+    with_log(|log| {
+        let (status, elapsed_ms, error) = match result {
+            Ok(resp) => (Some(resp.status), resp.elapsed.as_secs_f64() * 1000.0, None),
+            Err(e) => (None, 0.0, Some(e)),
+        };
+        log.exchanges.push(ExchangeReport {
+            phase,
+            step: step.to_string(),
+            method: req.method.clone(),
+            url: req.url.clone(),
+            status,
+            elapsed_ms,
+            error,
+        });
+        if phase != Phase::Teardown {
+            log.last_request = Some(req.clone());
+        }
+    });
+}
+
+/// The request under test's response: its status and the shape of its body.
+pub fn response_under_test(resp: &HttpResponse) {
+    let shape = resp.json().ok().map(|v| shape(&v)).unwrap_or_default();
+    with_log(|log| {
+        log.observed_status = Some(resp.status);
+        log.observed_shape = shape;
+    });
+}
+
+pub fn schema(step: &str, report: SchemaReport) {
+    with_log(|log| log.schemas.push((step.to_string(), report)));
+}
+
+/// JSON pointer (with `*` for array elements) to JSON type, for every value in `v`.
+pub fn shape(v: &Value) -> BTreeMap<String, String> {
+    fn walk(v: &Value, path: String, out: &mut BTreeMap<String, String>) {
+        let kind = match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(items) => {
+                for item in items {
+                    walk(item, format!("{path}/*"), out);
+                }
+                "array"
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    let key = k.replace('~', "~0").replace('/', "~1");
+                    walk(item, format!("{path}/{key}"), out);
+                }
+                "object"
+            }
+        };
+        // Array elements of different types show as alternatives, e.g. `string|null`.
+        let entry = out
+            .entry(if path.is_empty() { "/".into() } else { path })
+            .or_default();
+        if !entry.split('|').any(|k| k == kind) {
+            if !entry.is_empty() {
+                entry.push('|');
+            }
+            entry.push_str(kind);
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(v, String::new(), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn shape_maps_pointers_to_types_with_array_elements_merged() {
+        let s = shape(&json!({"id": "r", "subnet_ids": ["a", null], "n": 1, "a/b": {}}));
+        let want: BTreeMap<String, String> = [
+            ("/", "object"),
+            ("/id", "string"),
+            ("/subnet_ids", "array"),
+            ("/subnet_ids/*", "string|null"),
+            ("/n", "integer"),
+            ("/a~1b", "object"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(s, want);
+    }
+}
+
+/// How a case ended, for its report.
+pub struct Ending {
+    pub verdict: crate::report::Verdict,
+    pub skip_reason: Option<String>,
+    pub failure: Option<String>,
+    pub duration: std::time::Duration,
+}
+
+impl CaseLog {
+    pub fn into_report(
+        self,
+        case: &crate::case::Case,
+        ending: Ending,
+    ) -> crate::report::CaseReport {
+        let schema = self
+            .schemas
+            .into_iter()
+            .find(|(step, _)| step == super::case::UNDER_TEST)
+            .map(|(_, s)| s);
+        crate::report::CaseReport {
+            id: case.doc.id.value.clone(),
+            name: case.doc.name.clone(),
+            operation: case.doc.operation.value.clone(),
+            trial: case.trial_name.clone(),
+            file: case.file.display().to_string(),
+            verdict: ending.verdict,
+            skip_reason: ending.skip_reason,
+            expected_status: case.doc.expect.status.value,
+            observed_status: self.observed_status,
+            duration_ms: ending.duration.as_secs_f64() * 1000.0,
+            failure: ending.failure,
+            schema,
+            observed_shape: self.observed_shape,
+            exchanges: self.exchanges,
+        }
+    }
+}
