@@ -134,29 +134,6 @@ pub fn shape(v: &Value) -> BTreeMap<String, String> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn shape_maps_pointers_to_types_with_array_elements_merged() {
-        let s = shape(&json!({"id": "r", "subnet_ids": ["a", null], "n": 1, "a/b": {}}));
-        let want: BTreeMap<String, String> = [
-            ("/", "object"),
-            ("/id", "string"),
-            ("/subnet_ids", "array"),
-            ("/subnet_ids/*", "string|null"),
-            ("/n", "integer"),
-            ("/a~1b", "object"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        assert_eq!(s, want);
-    }
-}
-
 /// How a case ended, for its report.
 pub struct Ending {
     pub verdict: crate::report::Verdict,
@@ -192,5 +169,28 @@ impl CaseLog {
             observed_shape: self.observed_shape,
             exchanges: self.exchanges,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn shape_maps_pointers_to_types_with_array_elements_merged() {
+        let s = shape(&json!({"id": "r", "subnet_ids": ["a", null], "n": 1, "a/b": {}}));
+        let want: BTreeMap<String, String> = [
+            ("/", "object"),
+            ("/id", "string"),
+            ("/subnet_ids", "array"),
+            ("/subnet_ids/*", "string|null"),
+            ("/n", "integer"),
+            ("/a~1b", "object"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(s, want);
     }
 }
