@@ -53,6 +53,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Merge the JSON reports of the shards of a partitioned run into one.
     Merge(MergeArgs),
+    /// Remove what earlier runs left on a target: from their ledgers, or by name prefix.
+    Sweep(SweepArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -109,6 +111,10 @@ pub struct RunArgs {
     /// The reference cloud's asynchronous detach delay.
     #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
     pub reference_detach_delay: Duration,
+    /// Where the ledger of created resources is written (real clouds only); default
+    /// $XDG_STATE_HOME/stackconform/ledgers or ~/.local/state/stackconform/ledgers.
+    #[arg(long, env = "STACKCONFORM_LEDGER_DIR")]
+    pub ledger_dir: Option<PathBuf>,
     /// Write the JSON report of the run here (schema: docs/schema/report.schema.json).
     #[arg(long, env = "STACKCONFORM_REPORT")]
     pub report: Option<PathBuf>,
@@ -118,6 +124,10 @@ pub struct RunArgs {
     /// Run one shard of the catalogue: hash:M/N (stable per case) or count:M/N (balanced).
     #[arg(long, env = "STACKCONFORM_PARTITION")]
     pub partition: Option<crate::runner::Partition>,
+    /// Setup and teardown requests are repeated up to this many times after a connection
+    /// error or a 503, with backoff (100 ms doubling to 2 s). The request under test never is.
+    #[arg(long, env = "STACKCONFORM_RETRIES", default_value_t = 3)]
+    pub retries: u32,
     /// Print every exchange (redacted) as it happens, on stderr.
     #[arg(short = 'v', long, env = "STACKCONFORM_VERBOSE")]
     pub verbose: bool,
@@ -183,4 +193,34 @@ pub struct MergeArgs {
     /// Also write the merged run as JUnit XML.
     #[arg(long)]
     pub junit: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SweepArgs {
+    /// The owner identity (clouds.yaml name); only its project's resources are touched,
+    /// plus those of the other identities given.
+    #[arg(long, env = "OS_CLOUD")]
+    pub cloud: String,
+    #[arg(long, env = "STACKCONFORM_ALT_CLOUD")]
+    pub alt_cloud: Option<String>,
+    #[arg(long, env = "STACKCONFORM_READER_CLOUD")]
+    pub reader_cloud: Option<String>,
+    #[arg(long, env = "STACKCONFORM_ADMIN_CLOUD")]
+    pub admin_cloud: Option<String>,
+    /// Replay these ledger files (repeatable); default: every ledger in --ledger-dir.
+    #[arg(long)]
+    pub ledger: Vec<PathBuf>,
+    #[arg(long, env = "STACKCONFORM_LEDGER_DIR")]
+    pub ledger_dir: Option<PathBuf>,
+    /// Instead of ledgers, find resources whose name starts with this prefix
+    /// (`stackconform-` for every run, `stackconform-<run id>-` for one).
+    #[arg(long, conflicts_with = "ledger")]
+    pub prefix: Option<String>,
+    /// List what would be removed; remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, env = "STACKCONFORM_INSECURE")]
+    pub insecure: bool,
+    #[arg(long, env = "STACKCONFORM_REQUEST_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub request_timeout: Duration,
 }

@@ -7,6 +7,8 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in CI logs or files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     // libtest-mimic's flattened arguments bring their own help template; ours wins.
     let matches = Cli::command()
@@ -21,6 +23,7 @@ fn main() {
         Some(Command::Coverage(args)) => commands::coverage(args),
         Some(Command::Diff(args)) => commands::diff(args),
         Some(Command::Merge(args)) => commands::merge(args),
+        Some(Command::Sweep(args)) => commands::sweep(args),
     };
     let code = match result {
         Ok(code) => code,

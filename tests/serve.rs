@@ -1,92 +1,10 @@
 //! `stackconform serve`: the reference cloud as a standalone target, used through the
 //! clouds.yaml it writes (password auth through its Keystone), as any client would.
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod serve_common;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::Command;
 
-/// A running `serve`; SIGTERM on drop if the test did not stop it.
-struct Served {
-    child: Child,
-    lines: std::sync::mpsc::Receiver<String>,
-    clouds_yaml: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Served {
-    fn start() -> Served {
-        let dir = tempfile::tempdir().unwrap();
-        let clouds_yaml = dir.path().join("clouds.yaml");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stackconform"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--clouds-yaml"])
-            .arg(&clouds_yaml)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let served = Served {
-            child,
-            lines,
-            clouds_yaml,
-            _dir: dir,
-        };
-        served.wait_for("READY clouds.yaml");
-        served
-    }
-
-    fn wait_for(&self, prefix: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.starts_with(prefix) => return line,
-                Ok(_) => {}
-                Err(e) => panic!("serve never printed {prefix:?}: {e}"),
-            }
-        }
-    }
-
-    fn terminate(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-    }
-
-    fn run(&self, args: &[&str]) -> (Option<i32>, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
-            .current_dir(repo())
-            .env("CI", "true")
-            .env("OS_CLIENT_CONFIG_FILE", &self.clouds_yaml)
-            .env_remove("OS_CLOUD")
-            .arg("run")
-            .args(args)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code(), text)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.terminate();
-        let _ = self.child.wait();
-    }
-}
+use serve_common::{copy_tree, repo, token, Served};
 
 fn count(text: &str, what: &str) -> usize {
     text.lines()
@@ -160,7 +78,7 @@ fn without_the_extra_identities_their_cases_are_skipped_with_reasons() {
 }
 
 #[test]
-fn serve_stops_cleanly_on_sigterm() {
+fn serve_stops_cleanly_on_sigterm_even_right_after_ready() {
     let mut served = Served::start();
     served.terminate();
     served.wait_for("STOPPED");
@@ -185,56 +103,6 @@ fn the_written_clouds_yaml_names_four_clouds_and_the_facts() {
     }
     assert!(text.contains("auth_type: password"), "{text}");
     assert!(text.contains("image_id: "), "{text}");
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A password token for the `reference` cloud, fetched with curl as a user would.
-fn token(clouds_yaml: &std::path::Path) -> String {
-    let doc: serde_json::Value =
-        serde_saphyr::from_str(&std::fs::read_to_string(clouds_yaml).unwrap()).unwrap();
-    let auth = &doc["clouds"]["reference"]["auth"];
-    let body = serde_json::json!({"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": auth["username"], "password": auth["password"],
-            "domain": {"name": auth["user_domain_name"]}}}},
-        "scope": {"project": {"name": auth["project_name"],
-            "domain": {"name": auth["project_domain_name"]}}}}});
-    let out = Command::new("curl")
-        .args([
-            "-si",
-            "-X",
-            "POST",
-            "-H",
-            "Content-Type: application/json",
-            "--data-binary",
-        ])
-        .arg(body.to_string())
-        .arg(format!(
-            "{}/auth/tokens",
-            auth["auth_url"].as_str().unwrap()
-        ))
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("x-subject-token: ")
-                .or_else(|| l.strip_prefix("X-Subject-Token: "))
-        })
-        .map(|t| t.trim().to_string())
-        .expect("a token")
 }
 
 #[test]
@@ -279,4 +147,49 @@ fn a_failure_prints_a_curl_command_that_reproduces_the_status() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&replay.stdout), "404", "{curl}");
+}
+
+#[test]
+fn plain_os_environment_variables_make_the_envvars_cloud() {
+    let served = Served::start();
+    let doc: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&served.clouds_yaml).unwrap()).unwrap();
+    let cloud = &doc["clouds"]["reference"];
+    let auth = &cloud["auth"];
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(repo())
+        .env("CI", "true")
+        .env("HOME", elsewhere.path())
+        .env_remove("OS_CLIENT_CONFIG_FILE")
+        .env_remove("OS_CLOUD")
+        .env("OS_AUTH_URL", auth["auth_url"].as_str().unwrap())
+        .env("OS_USERNAME", auth["username"].as_str().unwrap())
+        .env("OS_PASSWORD", auth["password"].as_str().unwrap())
+        .env("OS_PROJECT_NAME", auth["project_name"].as_str().unwrap())
+        .env(
+            "OS_USER_DOMAIN_NAME",
+            auth["user_domain_name"].as_str().unwrap(),
+        )
+        .env(
+            "OS_PROJECT_DOMAIN_NAME",
+            auth["project_domain_name"].as_str().unwrap(),
+        )
+        .env("OS_REGION_NAME", cloud["region_name"].as_str().unwrap())
+        .args([
+            "run",
+            "--cloud",
+            "envvars",
+            "--exact",
+            "network.remove_router_interface::200-by-subnet",
+        ])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("1 passed"), "{text}");
 }

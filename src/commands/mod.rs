@@ -5,12 +5,14 @@ mod run;
 mod schema;
 mod serve;
 mod signals;
+mod sweep;
 
 pub use coverage::coverage;
 pub use reports::{diff, merge};
 pub use run::run;
 pub use schema::schema;
 pub use serve::serve;
+pub use sweep::sweep;
 
 /// The one multi-threaded runtime a command runs on (trials, the embedded cloud).
 fn runtime() -> Result<tokio::runtime::Runtime, crate::error::Error> {

@@ -7,10 +7,11 @@ use crate::case::{load_catalogue, Role};
 use crate::cli::RunArgs;
 use crate::cloud::CloudConfig;
 use crate::error::{Error, EXIT_FAILED};
+use crate::ledger::Ledger;
 use crate::report::{junit_xml, summarize, RunReport, TargetReport, FORMAT_VERSION};
 use crate::runner::{build_trials, Deviations, RunContext, Settings};
 use crate::schema::{Mode, SnapshotStore};
-use crate::target::{connect_clouds, start_embedded, CloudNames};
+use crate::target::{connect_clouds, start_embedded, CloudNames, Target};
 
 /// Trials run in parallel by default; they wait on the network, not on the CPU.
 const DEFAULT_TEST_THREADS: usize = 16;
@@ -100,6 +101,8 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     } else {
         Mode::Contract
     });
+    let run_id = run_id();
+    let ledger = open_ledger(&args, &target, &run_id)?;
     let ctx = Arc::new(RunContext {
         target,
         catalogue: catalogue.clone(),
@@ -112,15 +115,25 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             max_body_bytes: args.max_body_bytes,
             schema_mode,
             verbose: args.verbose,
+            retries: args.retries,
         },
         snapshots: SnapshotStore::new(snapshots),
-        run_id: run_id(),
+        run_id,
         notes: Mutex::new(Vec::new()),
         deviations,
         reports: Mutex::new(Vec::new()),
-        stop: AtomicBool::new(false),
+        stop: Arc::new(AtomicBool::new(false)),
+        ledger,
     });
-    rt.spawn(super::signals::stop_on_signal(ctx.clone()));
+    let signals = {
+        let _guard = rt.enter();
+        super::signals::Signals::install()
+    };
+    rt.spawn(super::signals::stop_on_signal(
+        signals,
+        ctx.stop.clone(),
+        ctx.ledger_hint(),
+    ));
     let trials = build_trials(Some(ctx.clone()), &cases, rt.handle());
     let conclusion = libtest_mimic::run(&test, trials);
 
@@ -134,6 +147,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     let report = run_report(&ctx, &args, started);
     write_reports(&report, &args)?;
     let interrupted = ctx.stopping();
+    report_leftovers(&ctx, &args);
     if let Ok(ctx) = Arc::try_unwrap(ctx) {
         if let Some(cloud) = ctx.target.cloud {
             rt.block_on(cloud.shutdown());
@@ -146,6 +160,58 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     } else {
         0
     })
+}
+
+/// Real clouds get a ledger; the embedded cloud's resources end with the process.
+fn open_ledger(args: &RunArgs, target: &Target, run_id: &str) -> Result<Option<Ledger>, Error> {
+    if target.is_reference() {
+        return Ok(None);
+    }
+    let dir = args
+        .ledger_dir
+        .clone()
+        .unwrap_or_else(crate::ledger::default_dir);
+    let ledger = Ledger::create(&dir, run_id).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    eprintln!(
+        "stackconform: run {run_id}; resources are named stackconform-{run_id}-* and written down in {}",
+        ledger.path().display()
+    );
+    Ok(Some(ledger))
+}
+
+/// Says what teardown could not remove and how to sweep it; the ledger is kept for that.
+fn report_leftovers(ctx: &RunContext, args: &RunArgs) {
+    let Some(ledger) = &ctx.ledger else { return };
+    match ledger.finish() {
+        Ok(left) if left.is_empty() => {}
+        Ok(left) => {
+            eprintln!(
+                "stackconform: {} resource(s) could not be torn down; they are in {}",
+                left.len(),
+                ledger.path().display()
+            );
+            for event in &left {
+                if let crate::ledger::Event::Created {
+                    case,
+                    alias,
+                    fixture,
+                    ..
+                } = event
+                {
+                    eprintln!("  {case}: {alias} ({fixture})");
+                }
+            }
+            eprintln!(
+                "remove them with: stackconform sweep --cloud {} --ledger {}",
+                args.cloud.as_deref().unwrap_or("<cloud>"),
+                ledger.path().display()
+            );
+        }
+        Err(e) => eprintln!("stackconform: {e}"),
+    }
 }
 
 fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) -> RunReport {

@@ -4,31 +4,12 @@ use crate::cli::ServeArgs;
 use crate::cloud::CloudConfig;
 use crate::error::Error;
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
-}
-
 /// Serves the reference cloud until SIGINT or SIGTERM.
 pub fn serve(args: ServeArgs) -> Result<i32, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
+        // Installed before READY is printed, so a signal sent right after is not lost.
+        let mut signals = super::signals::Signals::install();
         let config = CloudConfig {
             listen: args.listen,
             detach_delay: args.reference_detach_delay,
@@ -56,7 +37,7 @@ pub fn serve(args: ServeArgs) -> Result<i32, Error> {
         if let Some(path) = &args.clouds_yaml {
             say(format!("READY clouds.yaml written to {}", path.display()));
         }
-        shutdown_signal().await;
+        signals.next().await;
         cloud.shutdown().await;
         say("STOPPED".to_string());
         Ok(0)

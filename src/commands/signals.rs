@@ -1,42 +1,62 @@
-//! SIGINT and SIGTERM during a run: the first lets running cases finish and tear down,
-//! starts no new case, and the run reports and exits; a second stops at once.
-use std::sync::atomic::Ordering;
+//! SIGINT and SIGTERM. During a run, the first lets running cases finish and tear down,
+//! starts no new case, and the run reports and exits; a second stops at once. `serve` stops
+//! on the first.
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-use crate::runner::RunContext;
 
 /// 128 + SIGINT, as shells report an interrupted command.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
-async fn next_signal() {
+/// The handlers, installed when this is made: a signal that arrives before anyone waits
+/// is kept, not lost to the default action (which would kill the process).
+pub struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => {
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    /// Must run inside the tokio runtime.
+    pub fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let streams = match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(int), Ok(term)) => Some((int, term)),
+                _ => None,
+            };
+            Signals { streams }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    pub async fn next(&mut self) {
+        #[cfg(unix)]
+        match &mut self.streams {
+            Some((int, term)) => {
                 tokio::select! {
                     _ = int.recv() => {}
                     _ = term.recv() => {}
                 }
             }
-            _ => std::future::pending::<()>().await,
+            None => std::future::pending::<()>().await,
         }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
     }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }
 
-pub async fn stop_on_signal(ctx: Arc<RunContext>) {
-    next_signal().await;
-    ctx.stop.store(true, Ordering::SeqCst);
+/// Holds only the flag, not the run, so the run can be torn down while this waits.
+pub async fn stop_on_signal(mut signals: Signals, stop: Arc<AtomicBool>, ledger_hint: String) {
+    signals.next().await;
+    stop.store(true, Ordering::SeqCst);
     eprintln!(
-        "stackconform: interrupted; no new case starts, running cases finish and tear down (signal again to stop at once and leave the ledger {})",
-        ctx.ledger_hint()
+        "stackconform: interrupted; no new case starts, running cases finish and tear down (signal again to stop at once and leave the ledger {ledger_hint})"
     );
-    next_signal().await;
+    signals.next().await;
     eprintln!("stackconform: stopped at once; sweep leftovers with `stackconform sweep`");
     std::process::exit(EXIT_INTERRUPTED);
 }

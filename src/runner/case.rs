@@ -133,7 +133,7 @@ async fn guarded(ctx: &RunContext, case: &Case) -> Result<(), String> {
         )),
         Err(panic) => Err(format!("the case panicked: {}", panic_message(&panic))),
     };
-    let leftovers = teardown(ctx, &mut state).await;
+    let leftovers = teardown(ctx, case, &mut state).await;
     match (outcome, leftovers.is_empty()) {
         (Ok(()), true) => Ok(()),
         (Ok(()), false) => Err(format!("teardown failed:\n{}", leftovers.join("\n"))),
@@ -202,7 +202,7 @@ async fn body<'a>(
                     .map(|n| format!(" `{n}`"))
                     .unwrap_or_default()
             );
-            run_step(
+            let result = run_step(
                 ctx,
                 step,
                 &title,
@@ -210,7 +210,10 @@ async fn body<'a>(
                 &state.scope,
                 Phase::Setup,
             )
-            .await?;
+            .await;
+            // Written even when the step failed: a create that timed out may have happened.
+            write_down(ctx, case, active, &state.scope);
+            result?;
         }
         // A fixture's variables are its params, `name` and its captures: all exported.
         let exported: Vec<(String, Value)> = active
@@ -255,11 +258,71 @@ async fn body<'a>(
     Ok(())
 }
 
+/// How long a teardown step polls, if it does.
+fn poll_of(ctx: &RunContext, step: &crate::case::Step) -> Option<std::time::Duration> {
+    let poll = step.poll.as_ref()?;
+    Some(
+        poll.timeout
+            .as_ref()
+            .and_then(|t| crate::case::parse_duration(&t.value).ok())
+            .unwrap_or(ctx.settings.poll_timeout),
+    )
+}
+
+fn ledger_key(ctx: &RunContext, case: &Case, alias: &str) -> String {
+    format!("{}/{}/{alias}", ctx.run_id, case.trial_name)
+}
+
+/// Records in the ledger how to remove what the fixture has created so far: the teardown
+/// requests that can already be rendered.
+fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope) {
+    if ctx.ledger.is_none() {
+        return;
+    }
+    let lookup = crate::template::Layered {
+        local: &active.vars,
+        parent: scope,
+    };
+    let removals: Vec<_> = active
+        .fixture
+        .def
+        .teardown
+        .iter()
+        .filter_map(|s| {
+            super::request::render_removal(
+                &s.request,
+                s.expect.status.value,
+                poll_of(ctx, s),
+                &lookup,
+            )
+            .ok()
+        })
+        .collect();
+    if removals.is_empty() {
+        return;
+    }
+    let project_id = ctx
+        .target
+        .identities
+        .get(&Role::Owner)
+        .and_then(|i| i.project_id.clone());
+    ctx.ledger(&crate::ledger::Event::Created {
+        key: ledger_key(ctx, case, &active.alias),
+        run_id: ctx.run_id.clone(),
+        project_id,
+        case: case.trial_name.clone(),
+        fixture: active.fixture.name.clone(),
+        alias: active.alias.clone(),
+        removals,
+    });
+}
+
 /// Tears down in reverse order. A step that refers to a value setup never captured is
 /// skipped: what it would delete was never created.
-async fn teardown(ctx: &RunContext, state: &mut CaseState<'_>) -> Vec<String> {
+async fn teardown(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>) -> Vec<String> {
     let mut problems = Vec::new();
     while let Some(mut active) = state.active.pop() {
+        let before = problems.len();
         for (i, step) in active.fixture.def.teardown.iter().enumerate() {
             let title = format!(
                 "fixture {} ({}), teardown step {}",
@@ -290,6 +353,11 @@ async fn teardown(ctx: &RunContext, state: &mut CaseState<'_>) -> Vec<String> {
                     ctx.settings.case_timeout
                 )),
             }
+        }
+        if problems.len() == before {
+            ctx.ledger(&crate::ledger::Event::Removed {
+                key: ledger_key(ctx, case, &active.alias),
+            });
         }
     }
     problems

@@ -18,6 +18,9 @@ pub struct Settings {
     pub schema_mode: Mode,
     /// Print every exchange as it happens.
     pub verbose: bool,
+    /// How many times a setup or teardown request is repeated after a connection error
+    /// or a 503.
+    pub retries: u32,
 }
 
 pub struct RunContext {
@@ -33,8 +36,11 @@ pub struct RunContext {
     pub deviations: super::deviations::Deviations,
     /// One report per case that ran or was skipped, for `--report` and `--junit`.
     pub reports: Mutex<Vec<crate::report::CaseReport>>,
+    /// Where created resources are written down; `None` on the embedded cloud, whose
+    /// resources end with the process.
+    pub ledger: Option<crate::ledger::Ledger>,
     /// Raised by the first SIGINT or SIGTERM.
-    pub stop: std::sync::atomic::AtomicBool,
+    pub stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl RunContext {
@@ -64,7 +70,19 @@ impl RunContext {
 
     /// Where the ledger of this run is, for messages.
     pub fn ledger_hint(&self) -> String {
-        String::new()
+        match &self.ledger {
+            Some(l) => format!("in {}", l.path().display()),
+            None => "(none: the embedded cloud ends with the run)".into(),
+        }
+    }
+
+    /// Writes a ledger event; a failure to write becomes a note, not a failed case.
+    pub fn ledger(&self, event: &crate::ledger::Event) {
+        if let Some(ledger) = &self.ledger {
+            if let Err(e) = ledger.write(event) {
+                self.note(e);
+            }
+        }
     }
 
     pub fn resource_prefix(&self) -> String {

@@ -1,6 +1,6 @@
 //! Turning a request spec into bytes on the wire.
 use crate::case::{RequestSpec, Role};
-use crate::http::{send, HttpRequest, HttpResponse};
+use crate::http::{send, HttpRequest, HttpResponse, TransportError};
 use crate::report::Phase;
 use crate::template::{render_str, render_value, Lookup, Splice};
 
@@ -70,6 +70,38 @@ pub fn render(
     })
 }
 
+/// A teardown request rendered for the ledger: no URL or token, which a later sweep gets
+/// afresh from its own identities.
+pub fn render_removal(
+    spec: &RequestSpec,
+    status: u16,
+    poll: Option<std::time::Duration>,
+    scope: &dyn Lookup,
+) -> Result<crate::ledger::Removal, String> {
+    let path = render_str(&spec.path.value, scope, Splice::Plain).map_err(|e| e.to_string())?;
+    let mut headers = std::collections::BTreeMap::new();
+    for (k, v) in &spec.headers {
+        headers.insert(
+            k.clone(),
+            render_str(v, scope, Splice::Plain).map_err(|e| e.to_string())?,
+        );
+    }
+    let body = match &spec.body {
+        Some(v) => Some(render_value(v, scope).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    Ok(crate::ledger::Removal {
+        identity: spec.identity.unwrap_or(Role::Owner),
+        service: spec.service,
+        method: spec.method,
+        path,
+        headers,
+        body,
+        status,
+        poll_seconds: poll.map(|d| d.as_secs_f64()),
+    })
+}
+
 /// Sends a rendered request with the identity's client; a transport failure is an error
 /// that shows the request.
 pub async fn exchange(
@@ -80,11 +112,45 @@ pub async fn exchange(
     step: &str,
 ) -> Result<(HttpRequest, HttpResponse), String> {
     let req = render(ctx, spec, scope)?;
+    // Only setup and teardown are retried: the request under test and the follow-up
+    // checks must show the target as it is.
+    let retries = match phase {
+        Phase::Setup | Phase::Teardown => ctx.settings.retries,
+        Phase::Test | Phase::FollowUp => 0,
+    };
+    let mut pause = RETRY_FIRST_PAUSE;
+    let mut attempt = 0;
+    loop {
+        let result = send_once(ctx, spec, &req, phase, step).await;
+        let transient = match &result {
+            Ok((_, resp)) => resp.status == 503,
+            Err(e) => matches!(e, TransportError::Connect(_) | TransportError::Other(_)),
+        };
+        if !transient || attempt >= retries {
+            return result.map_err(|e| format!("{e}\n{req}"));
+        }
+        attempt += 1;
+        tracing::info!(step, attempt, "transient failure; retrying");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(RETRY_MAX_PAUSE);
+    }
+}
+
+const RETRY_FIRST_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+const RETRY_MAX_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn send_once(
+    ctx: &RunContext,
+    spec: &RequestSpec,
+    req: &HttpRequest,
+    phase: Phase,
+    step: &str,
+) -> Result<(HttpRequest, HttpResponse), TransportError> {
     let role = spec.identity.unwrap_or(Role::Owner);
     let client = &ctx.target.identities[&role].client;
     let result = send(
         client,
-        &req,
+        req,
         ctx.settings.request_timeout,
         ctx.settings.max_body_bytes,
     )
@@ -96,18 +162,15 @@ pub async fn exchange(
             if ctx.settings.verbose {
                 eprintln!("[{trial}] {step}\n{req}{resp}");
             }
-            super::record::exchange(phase, step, &req, Ok(resp));
+            super::record::exchange(phase, step, req, Ok(resp));
         }
         Err(e) => {
             tracing::debug!(%trial, step, method = %req.method, url = %req.url, error = %e, "exchange failed");
             if ctx.settings.verbose {
                 eprintln!("[{trial}] {step}\n{req}! {e}");
             }
-            super::record::exchange(phase, step, &req, Err(e.to_string()));
+            super::record::exchange(phase, step, req, Err(e.to_string()));
         }
     }
-    match result {
-        Ok(resp) => Ok((req, resp)),
-        Err(e) => Err(format!("{e}\n{req}")),
-    }
+    result.map(|resp| (req.clone(), resp))
 }

@@ -92,13 +92,15 @@ fn setup(cases: &[(&str, String)]) -> Run {
             max_body_bytes: 1 << 20,
             schema_mode: Mode::Strict,
             verbose: false,
+            retries: 0,
         },
         snapshots: SnapshotStore::new(repo().join("snapshots")),
         run_id: "teardown".into(),
         notes: Mutex::new(Vec::new()),
         deviations: Deviations::default(),
         reports: Mutex::new(Vec::new()),
-        stop: std::sync::atomic::AtomicBool::new(false),
+        stop: Default::default(),
+        ledger: None,
     });
     Run { rt, ctx, _dir: dir }
 }

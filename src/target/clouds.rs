@@ -186,11 +186,72 @@ pub async fn connect_clouds(
     timeout: Duration,
     insecure: bool,
 ) -> Result<Target, Error> {
-    let path = find_clouds_yaml().ok_or_else(|| {
-        Error::Config("no clouds.yaml found (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack, /etc/openstack)".into())
-    })?;
-    let doc = load_clouds(&path)?;
-    target_from_clouds(&doc, &path.display().to_string(), names, timeout, insecure).await
+    let envvars = envvars_cloud(|k| std::env::var(k).ok());
+    let (mut doc, source) = match find_clouds_yaml() {
+        Some(path) => (load_clouds(&path)?, path.display().to_string()),
+        None if envvars.is_some() => (serde_json::json!({"clouds": {}}), "the OS_* environment".into()),
+        None => return Err(Error::Config("no clouds.yaml found (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack, /etc/openstack) and no OS_AUTH_URL".into())),
+    };
+    if let (Some(cloud), Some(clouds)) = (
+        envvars,
+        doc.get_mut("clouds").and_then(Value::as_object_mut),
+    ) {
+        clouds.insert(ENVVARS.into(), cloud);
+    }
+    target_from_clouds(&doc, &source, names, timeout, insecure).await
+}
+
+/// The cloud openstacksdk builds from the plain `OS_*` variables, under this name.
+pub const ENVVARS: &str = "envvars";
+
+/// `OS_AUTH_URL`, `OS_USERNAME`, ... as a clouds.yaml entry; `None` without `OS_AUTH_URL`.
+pub fn envvars_cloud(var: impl Fn(&str) -> Option<String>) -> Option<Value> {
+    var("OS_AUTH_URL")?;
+    let mut auth = serde_json::Map::new();
+    for key in [
+        "auth_url",
+        "username",
+        "user_id",
+        "password",
+        "project_name",
+        "project_id",
+        "user_domain_name",
+        "user_domain_id",
+        "project_domain_name",
+        "project_domain_id",
+        "token",
+        "application_credential_id",
+        "application_credential_secret",
+    ] {
+        if let Some(v) = var(&format!("OS_{}", key.to_uppercase())) {
+            auth.insert(key.into(), Value::String(v));
+        }
+    }
+    let mut cloud = serde_json::Map::new();
+    cloud.insert("auth".into(), Value::Object(auth));
+    for (key, env) in [
+        ("auth_type", "OS_AUTH_TYPE"),
+        ("region_name", "OS_REGION_NAME"),
+        ("interface", "OS_INTERFACE"),
+        ("cacert", "OS_CACERT"),
+    ] {
+        if let Some(v) = var(env) {
+            cloud.insert(key.into(), Value::String(v));
+        }
+    }
+    // As openstacksdk does when OS_AUTH_TYPE is not given.
+    if !cloud.contains_key("auth_type") {
+        let auth = &cloud["auth"];
+        let inferred = if auth.get("application_credential_id").is_some() {
+            "v3applicationcredential"
+        } else if auth.get("token").is_some() && auth.get("password").is_none() {
+            "token"
+        } else {
+            "password"
+        };
+        cloud.insert("auth_type".into(), Value::String(inferred.into()));
+    }
+    Some(Value::Object(cloud))
 }
 
 /// Builds a target from a parsed clouds.yaml (`source` names it in errors); the

@@ -1,0 +1,206 @@
+//! The run ledger: every resource a run creates is written down, as it is created, with
+//! the requests that remove it; its removal is written down too. A run killed outright
+//! leaves the file behind, and `stackconform sweep` replays what is outstanding.
+//!
+//! One JSON object per line, appended and flushed line by line, so a crash loses at most
+//! the line being written.
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::case::{Method, Role, Service};
+
+/// One request that removes (part of) a resource, rendered at creation time.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Removal {
+    #[serde(rename = "as")]
+    pub identity: Role,
+    pub service: Service,
+    pub method: Method,
+    /// Path under the service root, as the case file gives it, variables filled in.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// The status of a successful removal; 404 also counts (already gone).
+    pub status: u16,
+    /// A waiting step (the port is gone, the server is gone): repeat it for up to this many
+    /// seconds until it answers `status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A fixture created (or may have created) something. A later `created` with the same
+    /// key replaces it (setup goes on capturing more).
+    Created {
+        key: String,
+        run_id: String,
+        /// The owner's project, so that a sweep only touches the projects it was given.
+        project_id: Option<String>,
+        case: String,
+        fixture: String,
+        alias: String,
+        removals: Vec<Removal>,
+    },
+    /// Teardown removed it.
+    Removed { key: String },
+}
+
+/// A run's ledger file, open for appending.
+pub struct Ledger {
+    path: PathBuf,
+    file: Mutex<File>,
+}
+
+/// Where ledgers go by default: `$XDG_STATE_HOME/stackconform/ledgers`, else
+/// `~/.local/state/stackconform/ledgers`, else `./.stackconform/ledgers`.
+pub fn default_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
+        return Path::new(&d).join("stackconform/ledgers");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        return Path::new(&h).join(".local/state/stackconform/ledgers");
+    }
+    PathBuf::from(".stackconform/ledgers")
+}
+
+impl Ledger {
+    pub fn create(dir: &Path, run_id: &str) -> std::io::Result<Ledger> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("{run_id}.jsonl"));
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        Ok(Ledger {
+            path,
+            file: Mutex::new(file),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one event. A ledger that cannot be written is reported, never fatal to the
+    /// case: the prefix sweep still finds what it would have listed.
+    pub fn write(&self, event: &Event) -> Result<(), String> {
+        let mut line = serde_json::to_string(event).map_err(|e| e.to_string())?;
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.flush())
+            .map_err(|e| format!("cannot write the ledger {}: {e}", self.path.display()))
+    }
+
+    /// Removes the file when nothing in it is outstanding; returns what is.
+    pub fn finish(&self) -> Result<Vec<Event>, String> {
+        let outstanding = outstanding(&self.path)?;
+        if outstanding.is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        Ok(outstanding)
+    }
+}
+
+/// The `created` events of a ledger file that no `removed` event cancels, oldest first.
+/// A torn last line (the run was killed while writing it) is ignored.
+pub fn outstanding(path: &Path) -> Result<Vec<Event>, String> {
+    let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut order: Vec<String> = Vec::new();
+    let mut live: BTreeMap<String, Event> = BTreeMap::new();
+    for line in BufReader::new(file).lines() {
+        let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let Ok(event) = serde_json::from_str::<Event>(&line) else {
+            continue;
+        };
+        match &event {
+            Event::Created { key, .. } => {
+                if !live.contains_key(key) {
+                    order.push(key.clone());
+                }
+                live.insert(key.clone(), event);
+            }
+            Event::Removed { key } => {
+                live.remove(key);
+            }
+        }
+    }
+    Ok(order.into_iter().filter_map(|k| live.remove(&k)).collect())
+}
+
+/// Every ledger file in `dir`, oldest first by name is not meaningful, so by modification time.
+pub fn files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .map(|p| {
+            let t = std::fs::metadata(&p)
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::UNIX_EPOCH);
+            (t, p)
+        })
+        .collect();
+    files.sort();
+    Ok(files.into_iter().map(|(_, p)| p).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn created(key: &str) -> Event {
+        Event::Created {
+            key: key.into(),
+            run_id: "r".into(),
+            project_id: None,
+            case: "c".into(),
+            fixture: "network".into(),
+            alias: "net".into(),
+            removals: vec![],
+        }
+    }
+
+    #[test]
+    fn removed_cancels_created_and_a_torn_line_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::create(dir.path(), "run").unwrap();
+        ledger.write(&created("a")).unwrap();
+        ledger.write(&created("b")).unwrap();
+        ledger.write(&Event::Removed { key: "a".into() }).unwrap();
+        let path = ledger.path().to_path_buf();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"event\":\"created\",\"ke")
+            .unwrap();
+        let left = outstanding(&path).unwrap();
+        assert_eq!(left, vec![created("b")]);
+        assert_eq!(ledger.finish().unwrap().len(), 1);
+        assert!(path.exists(), "a ledger with outstanding entries is kept");
+    }
+
+    #[test]
+    fn a_fully_removed_ledger_is_deleted_at_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::create(dir.path(), "run").unwrap();
+        ledger.write(&created("a")).unwrap();
+        ledger.write(&Event::Removed { key: "a".into() }).unwrap();
+        let path = ledger.path().to_path_buf();
+        assert!(ledger.finish().unwrap().is_empty());
+        assert!(!path.exists());
+    }
+}

@@ -1,0 +1,58 @@
+//! One request as one of the target's identities, for the sweep.
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::case::{Method, Role, Service};
+use crate::http::{send, HttpRequest};
+use crate::target::Target;
+
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// Sends `method path` to `service` as `role`; the body, if any, is JSON.
+pub async fn call(
+    target: &Target,
+    role: Role,
+    service: Service,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    timeout: Duration,
+) -> Result<Answer, String> {
+    let identity = target
+        .identities
+        .get(&role)
+        .ok_or_else(|| format!("no {role} identity (give the matching --*-cloud)"))?;
+    let root = identity
+        .endpoints
+        .get(&service)
+        .ok_or_else(|| format!("the {role} identity has no {service} endpoint"))?;
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    if let Some(token) = &identity.token {
+        headers.push(("X-Auth-Token".into(), token.clone()));
+    }
+    let body = match body {
+        Some(v) => {
+            headers.push(("Content-Type".into(), "application/json".into()));
+            Some(serde_json::to_vec(v).map_err(|e| e.to_string())?)
+        }
+        None => None,
+    };
+    let req = HttpRequest {
+        method: method.as_str().into(),
+        url: format!("{root}{path}"),
+        headers,
+        body,
+    };
+    let resp = send(&identity.client, &req, timeout, 16 << 20)
+        .await
+        .map_err(|e| format!("{} {}: {e}", req.method, req.url))?;
+    let body = resp.json().unwrap_or(Value::Null);
+    Ok(Answer {
+        status: resp.status,
+        body,
+    })
+}

@@ -1,0 +1,112 @@
+//! Replaying the outstanding removals of a ledger file.
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::call::{call, Answer};
+use super::Outcome;
+use crate::case::Role;
+use crate::ledger::{outstanding, Event, Ledger, Removal};
+use crate::target::Target;
+
+/// Sends one removal; a waiting step is repeated until it answers as expected or its
+/// time is up.
+async fn removal(target: &Target, r: &Removal, timeout: Duration) -> Result<Answer, String> {
+    let deadline = Instant::now() + Duration::from_secs_f64(r.poll_seconds.unwrap_or(0.0));
+    loop {
+        let a = call(
+            target,
+            r.identity,
+            r.service,
+            r.method,
+            &r.path,
+            r.body.as_ref(),
+            timeout,
+        )
+        .await?;
+        if a.status == r.status || Instant::now() >= deadline {
+            return Ok(a);
+        }
+        tokio::time::sleep(POLL_PAUSE).await;
+    }
+}
+
+const POLL_PAUSE: Duration = Duration::from_millis(200);
+
+/// Removes, newest first, what the ledger at `path` says is still there. Only entries of the
+/// owner's project are touched. Removed entries are written down as removed, so a second
+/// sweep finds nothing.
+pub async fn sweep_ledger(
+    target: &Target,
+    path: &Path,
+    dry_run: bool,
+    timeout: Duration,
+) -> Result<Outcome, String> {
+    let mut outcome = Outcome::default();
+    let mut left = outstanding(path)?;
+    left.reverse();
+    let owner_project = target
+        .identities
+        .get(&Role::Owner)
+        .and_then(|i| i.project_id.clone());
+    let ledger = if dry_run {
+        None
+    } else {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let run = path.file_stem().and_then(|s| s.to_str()).unwrap_or("sweep");
+        Some(Ledger::create(dir, run).map_err(|e| format!("{}: {e}", path.display()))?)
+    };
+    for event in left {
+        let Event::Created {
+            key,
+            project_id,
+            case,
+            alias,
+            fixture,
+            removals,
+            ..
+        } = event
+        else {
+            continue;
+        };
+        let what = format!("{case}: {alias} ({fixture})");
+        if project_id.is_some() && project_id != owner_project {
+            outcome.skipped.push(format!(
+                "{what}: created in project {}, not the --cloud identity's",
+                project_id.as_deref().unwrap_or("?")
+            ));
+            continue;
+        }
+        if dry_run {
+            outcome.would_remove.push(what);
+            continue;
+        }
+        let mut problems = Vec::new();
+        for r in &removals {
+            match removal(target, r, timeout).await {
+                Ok(a) if a.status == r.status || a.status == 404 => {}
+                Ok(a) => problems.push(format!(
+                    "{} {} answered {} (expected {} or 404)",
+                    r.method.as_str(),
+                    r.path,
+                    a.status,
+                    r.status
+                )),
+                Err(e) => problems.push(e),
+            }
+        }
+        if problems.is_empty() {
+            if let Some(ledger) = &ledger {
+                ledger.write(&Event::Removed { key })?;
+            }
+            outcome.removed.push(what);
+        } else {
+            outcome
+                .failed
+                .push(format!("{what}: {}", problems.join("; ")));
+        }
+    }
+    if let Some(ledger) = ledger {
+        ledger.finish()?;
+    }
+    Ok(outcome)
+}

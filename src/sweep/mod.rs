@@ -1,0 +1,17 @@
+//! Removing what earlier runs left on a target: from their ledgers, or by name prefix.
+mod by_prefix;
+mod call;
+mod from_ledger;
+
+pub use by_prefix::sweep_by_prefix;
+pub use from_ledger::sweep_ledger;
+
+/// What a sweep did or, with `--dry-run`, would do.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub removed: Vec<String>,
+    pub would_remove: Vec<String>,
+    /// What was left alone and why (another project, a missing identity).
+    pub skipped: Vec<String>,
+    pub failed: Vec<String>,
+}

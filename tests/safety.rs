@@ -1,0 +1,261 @@
+//! Nothing a run creates outlives it: after a normal run, a run with failing cases, a run
+//! interrupted with SIGINT halfway, and a run killed with SIGKILL followed by `sweep`, the
+//! target (`stackconform serve`) holds no resource named with the run prefix. Leftovers are
+//! counted through the public APIs as the admin, independently of the harness.
+mod serve_common;
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serve_common::{copy_tree, repo, token_for, Served};
+
+const PREFIX: &str = "stackconform-";
+const IDENTITIES: [&str; 8] = [
+    "--cloud",
+    "reference",
+    "--alt-cloud",
+    "reference-alt",
+    "--reader-cloud",
+    "reference-reader",
+    "--admin-cloud",
+    "reference-admin",
+];
+
+/// A served cloud whose detaches take long enough for a run to be caught halfway.
+fn slow_cloud() -> Served {
+    Served::start_with(&["--reference-detach-delay", "1500ms"])
+}
+
+fn base_url(served: &Served) -> String {
+    let doc: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&served.clouds_yaml).unwrap()).unwrap();
+    let auth_url = doc["clouds"]["reference"]["auth"]["auth_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    auth_url.trim_end_matches("/identity/v3").to_string()
+}
+
+fn get(url: &str, token: &str) -> serde_json::Value {
+    let out = Command::new("curl")
+        .args(["-s", "-H", &format!("X-Auth-Token: {token}"), url])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
+/// Every resource on the cloud whose name (a floating IP: description) has the prefix.
+fn leftovers(served: &Served) -> Vec<String> {
+    let base = base_url(served);
+    let token = token_for(&served.clouds_yaml, "reference-admin");
+    let mut found = Vec::new();
+    for (path, coll, field) in [
+        ("/networking/v2.0/networks", "networks", "name"),
+        ("/networking/v2.0/subnets", "subnets", "name"),
+        ("/networking/v2.0/ports", "ports", "name"),
+        ("/networking/v2.0/routers", "routers", "name"),
+        ("/networking/v2.0/floatingips", "floatingips", "description"),
+        (
+            "/compute/v2.1/servers/detail?all_tenants=1",
+            "servers",
+            "name",
+        ),
+    ] {
+        let body = get(&format!("{base}{path}"), &token);
+        for item in body[coll]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: {body}"))
+        {
+            let name = item[field].as_str().unwrap_or("");
+            if name.starts_with(PREFIX) {
+                found.push(format!("{coll}: {name}"));
+            }
+        }
+    }
+    found
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("cases"), &dir.path().join("cases"));
+    copy_tree(&repo().join("snapshots"), &dir.path().join("snapshots"));
+    dir
+}
+
+fn command(served: &Served, dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stackconform"));
+    cmd.current_dir(dir)
+        .env("CI", "true")
+        .env("OS_CLIENT_CONFIG_FILE", &served.clouds_yaml)
+        .env("STACKCONFORM_LEDGER_DIR", dir.join("ledgers"))
+        .args(args);
+    cmd
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ledger_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("ledgers"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// Starts a run, waits until a few cases have finished, and returns it.
+fn run_halfway(served: &Served, dir: &Path) -> Child {
+    let mut args = vec!["run"];
+    args.extend(IDENTITIES);
+    args.extend(["--test-threads", "8"]);
+    let child = command(served, dir, &args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The Neutron cases finish in milliseconds; the Nova ones wait 1.5 s on each detach.
+    std::thread::sleep(Duration::from_millis(800));
+    child
+}
+
+fn signal(child: &Child, sig: &str) {
+    Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
+}
+
+fn wait(mut child: Child, limit: Duration) -> Option<i32> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        assert!(
+            started.elapsed() < limit,
+            "the run did not end within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_normal_run_leaves_nothing_and_removes_its_ledger() {
+    let served = slow_cloud();
+    let dir = workspace();
+    let mut args = vec!["run"];
+    args.extend(IDENTITIES);
+    let out = command(&served, dir.path(), &args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("written down in"), "{}", text(&out));
+    assert_eq!(leftovers(&served), Vec::<String>::new());
+    assert_eq!(ledger_files(dir.path()), 0, "a clean run keeps no ledger");
+}
+
+#[test]
+fn a_run_with_failing_cases_leaves_nothing() {
+    let served = slow_cloud();
+    let dir = workspace();
+    // Fail after all fixtures exist: the request under test and a follow-up check.
+    for (file, from, to) in [
+        (
+            "cases/network/remove_router_interface/200-by-subnet.yaml",
+            "  status: 200\n",
+            "  status: 409\n",
+        ),
+        (
+            "cases/compute/detach_interface/409-locked.yaml",
+            "  status: 409\n",
+            "  status: 202\n",
+        ),
+        (
+            "cases/compute/detach_interface/202-user-port.yaml",
+            "port_id: {not_contains:",
+            "port_id: {contains:",
+        ),
+    ] {
+        let path = dir.path().join(file);
+        let t = std::fs::read_to_string(&path).unwrap();
+        assert!(t.contains(from), "{file}");
+        std::fs::write(&path, t.replacen(from, to, 1)).unwrap();
+    }
+    let mut args = vec!["run"];
+    args.extend(IDENTITIES);
+    let out = command(&served, dir.path(), &args).output().unwrap();
+    assert_eq!(out.status.code(), Some(101), "{}", text(&out));
+    assert!(text(&out).contains("3 failed"), "{}", text(&out));
+    assert_eq!(leftovers(&served), Vec::<String>::new());
+}
+
+#[test]
+fn a_run_interrupted_with_sigint_tears_down_and_exits_130() {
+    let served = slow_cloud();
+    let dir = workspace();
+    let child = run_halfway(&served, dir.path());
+    signal(&child, "-INT");
+    assert_eq!(wait(child, Duration::from_secs(60)), Some(130));
+    assert_eq!(leftovers(&served), Vec::<String>::new());
+}
+
+#[test]
+fn a_run_killed_with_sigkill_is_cleaned_by_sweep_from_its_ledger() {
+    let served = slow_cloud();
+    let dir = workspace();
+    let child = run_halfway(&served, dir.path());
+    signal(&child, "-KILL");
+    wait(child, Duration::from_secs(10));
+    assert!(
+        !leftovers(&served).is_empty(),
+        "a killed run should have left something to sweep"
+    );
+    assert_eq!(ledger_files(dir.path()), 1);
+
+    let mut args = vec!["sweep", "--dry-run"];
+    args.extend(IDENTITIES);
+    let out = command(&served, dir.path(), &args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("would remove (dry run)"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !leftovers(&served).is_empty(),
+        "--dry-run removed something"
+    );
+
+    args.remove(1);
+    let out = command(&served, dir.path(), &args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(leftovers(&served), Vec::<String>::new(), "{}", text(&out));
+    assert_eq!(
+        ledger_files(dir.path()),
+        0,
+        "a fully swept ledger is removed"
+    );
+}
+
+#[test]
+fn a_run_killed_without_ledger_is_cleaned_by_prefix() {
+    let served = slow_cloud();
+    let dir = workspace();
+    let child = run_halfway(&served, dir.path());
+    signal(&child, "-KILL");
+    wait(child, Duration::from_secs(10));
+    std::fs::remove_dir_all(dir.path().join("ledgers")).unwrap();
+    assert!(!leftovers(&served).is_empty());
+    let mut args = vec!["sweep", "--prefix", PREFIX];
+    args.extend(IDENTITIES);
+    let out = command(&served, dir.path(), &args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(leftovers(&served), Vec::<String>::new(), "{}", text(&out));
+    // A prefix that is not the harness's is refused.
+    let mut args = vec!["sweep", "--prefix", "prod-"];
+    args.extend(IDENTITIES);
+    let out = command(&served, dir.path(), &args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

@@ -1,0 +1,149 @@
+//! `stackconform serve` in a child process, used through the clouds.yaml it writes.
+#![allow(dead_code)]
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A running `serve`; SIGTERM on drop if the test did not stop it.
+pub struct Served {
+    pub child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    pub clouds_yaml: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    pub fn start() -> Served {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(extra: &[&str]) -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        let clouds_yaml = dir.path().join("clouds.yaml");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--clouds-yaml"])
+            .arg(&clouds_yaml)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let served = Served {
+            child,
+            lines,
+            clouds_yaml,
+            _dir: dir,
+        };
+        served.wait_for("READY clouds.yaml");
+        served
+    }
+
+    pub fn wait_for(&self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.starts_with(prefix) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("serve never printed {prefix:?}: {e}"),
+            }
+        }
+    }
+
+    pub fn terminate(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+    }
+
+    pub fn run(&self, args: &[&str]) -> (Option<i32>, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+            .current_dir(repo())
+            .env("CI", "true")
+            .env("OS_CLIENT_CONFIG_FILE", &self.clouds_yaml)
+            .env_remove("OS_CLOUD")
+            .arg("run")
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.terminate();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A password token for the `reference` cloud, fetched with curl as a user would.
+pub fn token(clouds_yaml: &std::path::Path) -> String {
+    token_for(clouds_yaml, "reference")
+}
+
+/// A password token for one of the clouds in the written clouds.yaml.
+pub fn token_for(clouds_yaml: &std::path::Path, cloud: &str) -> String {
+    let doc: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(clouds_yaml).unwrap()).unwrap();
+    let auth = &doc["clouds"][cloud]["auth"];
+    let body = serde_json::json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": auth["username"], "password": auth["password"],
+            "domain": {"name": auth["user_domain_name"]}}}},
+        "scope": {"project": {"name": auth["project_name"],
+            "domain": {"name": auth["project_domain_name"]}}}}});
+    let out = Command::new("curl")
+        .args([
+            "-si",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+        ])
+        .arg(body.to_string())
+        .arg(format!(
+            "{}/auth/tokens",
+            auth["auth_url"].as_str().unwrap()
+        ))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("x-subject-token: ")
+                .or_else(|| l.strip_prefix("X-Subject-Token: "))
+        })
+        .map(|t| t.trim().to_string())
+        .expect("a token")
+}
