@@ -14,5 +14,6 @@ pub mod error;
 pub mod http;
 pub mod runner;
 pub mod schema;
+pub mod selfcheck;
 pub mod target;
 pub mod template;

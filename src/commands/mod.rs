@@ -1,10 +1,13 @@
 //! What each subcommand does, given its parsed arguments.
+mod catalogue;
 mod coverage;
+mod mutants;
 mod run;
 mod schema;
 mod serve;
 
 pub use coverage::coverage;
+pub use mutants::mutants;
 pub use run::run;
 pub use schema::schema;
 pub use serve::serve;

@@ -1,26 +1,16 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::case::load_catalogue;
 use crate::cli::RunArgs;
-use crate::cloud::CloudConfig;
 use crate::error::{Error, EXIT_FAILED};
 use crate::runner::{build_trials, Deviations, RunContext, Settings};
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::{connect_clouds, start_embedded, CloudNames};
 
+use super::catalogue;
+
 /// Trials run in parallel by default; they wait on the network, not on the CPU.
 const DEFAULT_TEST_THREADS: usize = 16;
-
-fn snapshots_dir(args: &RunArgs) -> PathBuf {
-    args.snapshots.clone().unwrap_or_else(|| {
-        let cases = args
-            .cases
-            .canonicalize()
-            .unwrap_or_else(|_| args.cases.clone());
-        cases.parent().unwrap_or(Path::new(".")).join("snapshots")
-    })
-}
 
 /// insta reads its settings from the environment; set our defaults before any thread starts.
 fn configure_insta(snapshots: &Path) {
@@ -35,24 +25,14 @@ fn configure_insta(snapshots: &Path) {
     }
 }
 
-fn run_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
-}
-
 /// Runs the catalogue; returns the process exit code.
 pub fn run(args: RunArgs) -> Result<i32, Error> {
-    if !args.cases.is_dir() {
-        return Err(Error::Config(format!(
-            "no cases folder at {} (give --cases DIR or STACKCONFORM_CASES)",
-            args.cases.display()
-        )));
-    }
-    let catalogue = Arc::new(load_catalogue(&args.cases)?);
+    let catalogue = catalogue::load(&args.catalogue)?;
     let deviations = match &args.deviations {
         Some(path) => Deviations::load(path)?,
         None => Deviations::default(),
     };
-    let snapshots = snapshots_dir(&args);
+    let snapshots = catalogue::snapshots_dir(&args.catalogue);
     configure_insta(&snapshots);
     let mut test = args.test.clone();
     if test.test_threads.is_none() && std::env::var_os("RUST_TEST_THREADS").is_none() {
@@ -78,13 +58,10 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             };
             rt.block_on(connect_clouds(&names, args.request_timeout, args.insecure))?
         }
-        None => {
-            let config = CloudConfig {
-                detach_delay: args.reference_detach_delay,
-                ..CloudConfig::default()
-            };
-            rt.block_on(start_embedded(config, args.request_timeout))?
-        }
+        None => rt.block_on(start_embedded(
+            args.reference.cloud_config(),
+            args.request_timeout,
+        ))?,
     };
     target.facts.extend(args.facts.iter().cloned());
     let schema_mode = args.schema_mode.unwrap_or(if target.is_reference() {
@@ -103,9 +80,10 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             poll_max_interval: args.poll_max_interval,
             max_body_bytes: args.max_body_bytes,
             schema_mode,
+            poll_timeout_cap: None,
         },
         snapshots: SnapshotStore::new(snapshots),
-        run_id: run_id(),
+        run_id: catalogue::run_id(),
         notes: Mutex::new(Vec::new()),
         deviations,
     });

@@ -16,6 +16,10 @@ pub struct Settings {
     pub poll_max_interval: Duration,
     pub max_body_bytes: usize,
     pub schema_mode: Mode,
+    /// A ceiling on every poll's timeout, even one a case states. `stackconform mutants` sets it: its
+    /// clouds finish asynchronous work in milliseconds, and a mutant that never does must not cost a
+    /// minute per case.
+    pub poll_timeout_cap: Option<Duration>,
 }
 
 tokio::task_local! {

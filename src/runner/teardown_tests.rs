@@ -91,6 +91,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
             poll_max_interval: Duration::from_millis(100),
             max_body_bytes: 1 << 20,
             schema_mode: Mode::Strict,
+            poll_timeout_cap: None,
         },
         snapshots: SnapshotStore::new(repo().join("snapshots")),
         run_id: "teardown".into(),
