@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::cloud::{CloudConfig, FaultPlan, Mutant};
 use crate::schema::Mode;
 
 fn duration(s: &str) -> Result<Duration, String> {
@@ -17,6 +18,11 @@ fn fact(s: &str) -> Result<(String, String), String> {
         .map(|(k, v)| (k.trim().to_string(), v.to_string()))
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
+}
+
+fn fault_plan(s: &str) -> Result<FaultPlan, String> {
+    s.parse()
+        .map_err(|e: crate::cloud::FaultSpecError| e.to_string())
 }
 
 #[derive(Debug, Parser)]
@@ -44,6 +50,8 @@ pub enum Command {
     Run(RunArgs),
     /// Serve the reference cloud until SIGINT or SIGTERM.
     Serve(ServeArgs),
+    /// Run the catalogue against each deliberately broken reference cloud; every mutant must be caught.
+    Mutants(MutantsArgs),
     /// Print which status codes of each operation the cases provoke, and the gaps.
     Coverage(CoverageArgs),
     /// Print the JSON Schema of a file format (case, fixtures, operation, report); published in docs/schema/.
@@ -57,14 +65,54 @@ pub enum Command {
     Sweep(SweepArgs),
 }
 
+/// Where the catalogue lives; shared by every command that runs it.
 #[derive(Debug, Args, Clone)]
-pub struct RunArgs {
+pub struct CatalogueArgs {
     /// Folder of case files (fixtures under its `fixtures/`).
     #[arg(long, env = "STACKCONFORM_CASES", default_value = "cases")]
     pub cases: PathBuf,
     /// Folder of schema snapshots; default: `snapshots` beside the cases folder.
     #[arg(long, env = "STACKCONFORM_SNAPSHOTS")]
     pub snapshots: Option<PathBuf>,
+}
+
+/// How the embedded reference cloud behaves; shared by `run` and `serve`.
+#[derive(Debug, Args, Clone)]
+pub struct ReferenceArgs {
+    /// The reference cloud's asynchronous detach delay.
+    #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
+    pub reference_detach_delay: Duration,
+    /// Run the reference cloud with one deliberate contract deviation, to see the failure it
+    /// produces (names: `stackconform mutants --list`).
+    #[arg(
+        long,
+        env = "STACKCONFORM_REFERENCE_MUTANT",
+        value_enum,
+        hide_possible_values = true
+    )]
+    pub reference_mutant: Option<Mutant>,
+    /// Inject faults into the reference cloud's answers:
+    /// `seed=N[,rate=P][,kinds=503+latency+drop+truncate][,latency=250ms][,only=POST|DELETE][,path=REGEX][,except=REGEX]`.
+    /// The same seed and request order give the same faults.
+    #[arg(long, env = "STACKCONFORM_REFERENCE_FAULTS", value_parser = fault_plan)]
+    pub reference_faults: Option<FaultPlan>,
+}
+
+impl ReferenceArgs {
+    pub fn cloud_config(&self) -> CloudConfig {
+        CloudConfig {
+            detach_delay: self.reference_detach_delay,
+            mutant: self.reference_mutant,
+            faults: self.reference_faults.clone(),
+            ..CloudConfig::default()
+        }
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub catalogue: CatalogueArgs,
     /// contract: extra fields allowed (real clouds); strict: exact shape (emulators).
     /// Default: strict on the reference cloud, contract elsewhere.
     #[arg(long, env = "STACKCONFORM_SCHEMA_MODE")]
@@ -108,9 +156,6 @@ pub struct RunArgs {
     /// A fact about the target, e.g. --fact image_id=<uuid> (repeatable).
     #[arg(long = "fact", value_parser = fact)]
     pub facts: Vec<(String, String)>,
-    /// The reference cloud's asynchronous detach delay.
-    #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
-    pub reference_detach_delay: Duration,
     /// Where the ledger of created resources is written (real clouds only); default
     /// $XDG_STATE_HOME/stackconform/ledgers or ~/.local/state/stackconform/ledgers.
     #[arg(long, env = "STACKCONFORM_LEDGER_DIR")]
@@ -131,6 +176,8 @@ pub struct RunArgs {
     /// Print every exchange (redacted) as it happens, on stderr.
     #[arg(short = 'v', long, env = "STACKCONFORM_VERBOSE")]
     pub verbose: bool,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
     /// libtest's own options: filters, --list, --exact, --ignored, --format, --test-threads...
     #[command(flatten)]
     pub test: libtest_mimic::Arguments,
@@ -144,8 +191,31 @@ pub struct ServeArgs {
     /// Where to write a clouds.yaml for the four seeded identities.
     #[arg(long, env = "STACKCONFORM_CLOUDS_YAML")]
     pub clouds_yaml: Option<PathBuf>,
-    #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
-    pub reference_detach_delay: Duration,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MutantsArgs {
+    #[command(flatten)]
+    pub catalogue: CatalogueArgs,
+    /// Run only this mutant (repeatable); default: all of them.
+    #[arg(
+        long = "mutant",
+        value_name = "NAME",
+        value_enum,
+        hide_possible_values = true
+    )]
+    pub mutants: Vec<Mutant>,
+    /// Print the mutants with their descriptions and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Cases run at once against one mutant.
+    #[arg(long, env = "STACKCONFORM_MUTANTS_CASE_THREADS", default_value_t = 16)]
+    pub case_threads: usize,
+    /// Mutant clouds running at once.
+    #[arg(long, env = "STACKCONFORM_MUTANTS_CLOUDS", default_value_t = 4)]
+    pub clouds: usize,
 }
 
 #[derive(Debug, Args, Clone)]

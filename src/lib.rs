@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod report;
 pub mod runner;
 pub mod schema;
+pub mod selfcheck;
 pub mod sweep;
 pub mod target;
 pub mod template;

@@ -19,6 +19,7 @@ fn main() {
         None => commands::run(cli.run),
         Some(Command::Run(args)) => commands::run(args),
         Some(Command::Serve(args)) => commands::serve(args),
+        Some(Command::Mutants(args)) => commands::mutants(args),
         Some(Command::Schema(args)) => commands::schema(args),
         Some(Command::Coverage(args)) => commands::coverage(args),
         Some(Command::Diff(args)) => commands::diff(args),

@@ -10,7 +10,9 @@ use crate::cloud::behaviour::Behaviour;
 use crate::cloud::config::CloudConfig;
 use crate::cloud::identities::SeededIdentity;
 use crate::cloud::ids::Ids;
+use crate::cloud::injection::Injector;
 use crate::cloud::journal::Journal;
+use crate::cloud::mutants::Mutant;
 use crate::cloud::state::State;
 
 pub struct App {
@@ -19,6 +21,8 @@ pub struct App {
     pub base_url: String,
     pub ids: Ids,
     pub behaviour: Behaviour,
+    /// The fault plan's running state, when faults are injected.
+    pub faults: Option<Injector>,
     pub identities: Vec<SeededIdentity>,
     pub journal: Journal,
     state: Mutex<State>,
@@ -34,15 +38,21 @@ impl App {
         state: State,
     ) -> Self {
         App {
-            config,
             base_url,
             ids,
-            behaviour: Behaviour::default(),
+            behaviour: Behaviour::new(config.mutant),
+            faults: config.faults.clone().map(Injector::new),
             identities,
             journal: Journal::default(),
             state: Mutex::new(state),
             shutdown: watch::channel(false).0,
+            config,
         }
+    }
+
+    /// Whether the cloud runs with this deliberate deviation (see `mutants`).
+    pub fn mutant(&self, mutant: Mutant) -> bool {
+        self.behaviour.is(mutant)
     }
 
     /// The one lock around the whole state. Never hold it across an `.await`. A handler that panicked while

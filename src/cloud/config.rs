@@ -3,6 +3,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::cloud::injection::FaultPlan;
+use crate::cloud::mutants::Mutant;
+
 /// Which owner key Neutron puts in router interface info bodies (CONTRACT.md §2.2): up to stable/2025.2
 /// `tenant_id` only, from stable/2026.1 (Neutron 29) `project_id` only. Never both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,6 +39,10 @@ pub struct CloudConfig {
     pub max_request_body: usize,
     /// Deterministic ids and passwords when set.
     pub seed: Option<u64>,
+    /// One deliberate contract deviation (`stackconform mutants`); `None` is the contract itself.
+    pub mutant: Option<Mutant>,
+    /// Faults injected into requests (503s, latency, dropped connections, truncated bodies).
+    pub faults: Option<FaultPlan>,
 }
 
 impl Default for CloudConfig {
@@ -49,6 +56,8 @@ impl Default for CloudConfig {
             owner_key: OwnerKey::ProjectId,
             max_request_body: 114_688,
             seed: None,
+            mutant: None,
+            faults: None,
         }
     }
 }

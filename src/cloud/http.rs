@@ -75,6 +75,12 @@ impl Reply {
         self.header(name, value)
     }
 
+    pub fn without_header(mut self, name: &str) -> Self {
+        self.headers
+            .retain(|(n, _)| !n.as_str().eq_ignore_ascii_case(name));
+        self
+    }
+
     pub fn header_value(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

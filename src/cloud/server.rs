@@ -20,8 +20,10 @@ use crate::cloud::error::CloudError;
 use crate::cloud::http::{Reply, Req};
 use crate::cloud::identities::SeededIdentity;
 use crate::cloud::ids::{self, Ids};
+use crate::cloud::injection::{self, FaultKind, InjectedFault};
 use crate::cloud::inventory::Inventory;
 use crate::cloud::journal::JournalEntry;
+use crate::cloud::mutants::Mutant;
 use crate::cloud::seed::{self, REGION};
 use crate::cloud::{keystone, neutron, nova};
 
@@ -149,6 +151,15 @@ impl RunningCloud {
         self.app.journal.entries()
     }
 
+    /// The faults injected so far (the most recent 65,536), oldest first.
+    pub fn injected_faults(&self) -> Vec<InjectedFault> {
+        self.app
+            .faults
+            .as_ref()
+            .map(|f| f.log())
+            .unwrap_or_default()
+    }
+
     /// A project-scoped token for a seeded identity without going through HTTP.
     pub fn token_for(&self, role: crate::cloud::identities::Role) -> Option<String> {
         let identity = self.identity(role)?;
@@ -184,7 +195,8 @@ async fn dispatch(AxState(app): AxState<Arc<App>>, request: Request) -> Response
         Service::Other
     };
     let request_id = ids::request_id();
-    let limit = if service == Service::Compute {
+    // The mutant stands for a deployment whose sizelimit middleware is missing.
+    let limit = if service == Service::Compute && !app.mutant(Mutant::NovaBodyLimitIgnored) {
         app.config.max_request_body
     } else {
         OTHER_BODY_LIMIT
@@ -218,10 +230,36 @@ async fn dispatch(AxState(app): AxState<Arc<App>>, request: Request) -> Response
         body,
         request_id,
     };
+    let fault = app.faults.as_ref().and_then(|f| {
+        f.decide(&req.method, &req.path)
+            .map(|k| (k, f.plan().latency))
+    });
+    let reply = match fault {
+        Some((FaultKind::Drop, _)) => return injection::dropped(),
+        Some((FaultKind::Unavailable, _)) => injection::unavailable(service, &req.request_id),
+        Some((FaultKind::Latency, latency)) => {
+            tokio::time::sleep(latency).await;
+            answer(&app, service, &req)
+        }
+        Some((FaultKind::Truncate, _)) | None => answer(&app, service, &req),
+    };
+    app.journal.record(JournalEntry {
+        method: req.method.to_string(),
+        path: req.path.clone(),
+        status: reply.status.as_u16(),
+    });
+    match fault {
+        Some((FaultKind::Truncate, _)) => injection::truncated(reply),
+        _ => reply.into_response(),
+    }
+}
+
+/// The service's reply, as the selected mutant (if any) deviates it.
+fn answer(app: &Arc<App>, service: Service, req: &Req) -> Reply {
     let reply = match service {
-        Service::Identity => keystone::handle(&app, &req),
-        Service::Network => neutron::handle(&app, &req),
-        Service::Compute => nova::handle(&app, &req),
+        Service::Identity => keystone::handle(app, req),
+        Service::Network => neutron::handle(app, req),
+        Service::Compute => nova::handle(app, req),
         Service::Other => crate::cloud::http::webob_page(
             StatusCode::NOT_FOUND,
             "Not Found",
@@ -229,11 +267,5 @@ async fn dispatch(AxState(app): AxState<Arc<App>>, request: Request) -> Response
             req.header("accept"),
         ),
     };
-    let reply = app.behaviour.finish(service, &req, reply);
-    app.journal.record(JournalEntry {
-        method: req.method.to_string(),
-        path: req.path.clone(),
-        status: reply.status.as_u16(),
-    });
-    reply.into_response()
+    app.behaviour.finish(service, req, reply)
 }

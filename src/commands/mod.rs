@@ -1,5 +1,7 @@
 //! What each subcommand does, given its parsed arguments.
+mod catalogue;
 mod coverage;
+mod mutants;
 mod reports;
 mod run;
 mod schema;
@@ -8,6 +10,7 @@ mod signals;
 mod sweep;
 
 pub use coverage::coverage;
+pub use mutants::mutants;
 pub use reports::{diff, merge};
 pub use run::run;
 pub use schema::schema;

@@ -1,11 +1,10 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
-use crate::case::{load_catalogue, Role};
+use crate::case::Role;
 use crate::cli::RunArgs;
-use crate::cloud::CloudConfig;
 use crate::error::{Error, EXIT_FAILED};
 use crate::ledger::Ledger;
 use crate::report::{junit_xml, summarize, RunReport, TargetReport, FORMAT_VERSION};
@@ -13,18 +12,10 @@ use crate::runner::{build_trials, Deviations, RunContext, Settings};
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::{connect_clouds, start_embedded, CloudNames, Target};
 
+use super::catalogue;
+
 /// Trials run in parallel by default; they wait on the network, not on the CPU.
 const DEFAULT_TEST_THREADS: usize = 16;
-
-fn snapshots_dir(args: &RunArgs) -> PathBuf {
-    args.snapshots.clone().unwrap_or_else(|| {
-        let cases = args
-            .cases
-            .canonicalize()
-            .unwrap_or_else(|_| args.cases.clone());
-        cases.parent().unwrap_or(Path::new(".")).join("snapshots")
-    })
-}
 
 /// insta reads its settings from the environment; set our defaults before any thread starts.
 fn configure_insta(snapshots: &Path) {
@@ -39,19 +30,9 @@ fn configure_insta(snapshots: &Path) {
     }
 }
 
-fn run_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
-}
-
 /// Runs the catalogue; returns the process exit code.
 pub fn run(args: RunArgs) -> Result<i32, Error> {
-    if !args.cases.is_dir() {
-        return Err(Error::Config(format!(
-            "no cases folder at {} (give --cases DIR or STACKCONFORM_CASES)",
-            args.cases.display()
-        )));
-    }
-    let catalogue = Arc::new(load_catalogue(&args.cases)?);
+    let catalogue = catalogue::load(&args.catalogue)?;
     let cases = match &args.partition {
         Some(p) => p.select(&catalogue.cases),
         None => catalogue.cases.clone(),
@@ -60,7 +41,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         Some(path) => Deviations::load(path)?,
         None => Deviations::default(),
     };
-    let snapshots = snapshots_dir(&args);
+    let snapshots = catalogue::snapshots_dir(&args.catalogue);
     configure_insta(&snapshots);
     let mut test = args.test.clone();
     if test.test_threads.is_none() && std::env::var_os("RUST_TEST_THREADS").is_none() {
@@ -87,13 +68,10 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             };
             rt.block_on(connect_clouds(&names, args.request_timeout, args.insecure))?
         }
-        None => {
-            let config = CloudConfig {
-                detach_delay: args.reference_detach_delay,
-                ..CloudConfig::default()
-            };
-            rt.block_on(start_embedded(config, args.request_timeout))?
-        }
+        None => rt.block_on(start_embedded(
+            args.reference.cloud_config(),
+            args.request_timeout,
+        ))?,
     };
     target.facts.extend(args.facts.iter().cloned());
     let schema_mode = args.schema_mode.unwrap_or(if target.is_reference() {
@@ -101,7 +79,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     } else {
         Mode::Contract
     });
-    let run_id = run_id();
+    let run_id = catalogue::run_id();
     let ledger = open_ledger(&args, &target, &run_id)?;
     let ctx = Arc::new(RunContext {
         target,
@@ -116,6 +94,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             schema_mode,
             verbose: args.verbose,
             retries: args.retries,
+            poll_timeout_cap: None,
         },
         snapshots: SnapshotStore::new(snapshots),
         run_id,

@@ -12,9 +12,14 @@ pub fn serve(args: ServeArgs) -> Result<i32, Error> {
         let mut signals = super::signals::Signals::install();
         let config = CloudConfig {
             listen: args.listen,
-            detach_delay: args.reference_detach_delay,
-            ..CloudConfig::default()
+            ..args.reference.cloud_config()
         };
+        if let Some(m) = config.mutant {
+            eprintln!(
+                "the reference cloud runs with the mutant {m}: {}",
+                m.description()
+            );
+        }
         let cloud = crate::cloud::start(config)
             .await
             .map_err(|e| Error::Target(format!("cannot start the reference cloud: {e}")))?;

@@ -21,6 +21,10 @@ pub struct Settings {
     /// How many times a setup or teardown request is repeated after a connection error
     /// or a 503.
     pub retries: u32,
+    /// A ceiling on every poll's timeout, even one a case states. `stackconform mutants` sets it: its
+    /// clouds finish asynchronous work in milliseconds, and a mutant that never does must not cost a
+    /// minute per case.
+    pub poll_timeout_cap: Option<Duration>,
 }
 
 pub struct RunContext {

@@ -93,6 +93,10 @@ async fn send_until_ready(
         Some(t) => crate::case::parse_duration(&t.value).map_err(|e| format!("{title}: {e}"))?,
         None => ctx.settings.poll_timeout,
     };
+    let timeout = ctx
+        .settings
+        .poll_timeout_cap
+        .map_or(timeout, |cap| timeout.min(cap));
     let checks = match &poll.until {
         Some(u) => ResponseChecks::from(u),
         None => ResponseChecks::from(&step.expect),

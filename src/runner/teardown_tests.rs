@@ -93,6 +93,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
             schema_mode: Mode::Strict,
             verbose: false,
             retries: 0,
+            poll_timeout_cap: None,
         },
         snapshots: SnapshotStore::new(repo().join("snapshots")),
         run_id: "teardown".into(),

@@ -47,6 +47,9 @@ pub struct SnapshotStore {
     cache: Mutex<HashMap<String, Arc<Schema>>>,
     /// insta's settings are per thread, but its files are shared: one writer at a time.
     write: Mutex<()>,
+    /// Never hand anything to insta: a run against a deliberately broken cloud must not propose
+    /// (or, with INSTA_UPDATE=always, store) the broken shapes.
+    read_only: bool,
 }
 
 impl SnapshotStore {
@@ -56,6 +59,15 @@ impl SnapshotStore {
             dir: dir.into(),
             cache: Mutex::new(HashMap::new()),
             write: Mutex::new(()),
+            read_only: false,
+        }
+    }
+
+    /// A store that loads snapshots and never writes any.
+    pub fn read_only(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            read_only: true,
+            ..Self::new(dir)
         }
     }
 
@@ -104,6 +116,9 @@ impl SnapshotStore {
 
     /// Hands a schema to insta, which writes it (or not) according to INSTA_UPDATE.
     pub fn propose(&self, name: &str, schema: &Value, description: &str) -> SnapshotOutcome {
+        if self.read_only {
+            return SnapshotOutcome::NotWritten;
+        }
         let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let snap = self.path(name);
         let pending = self.dir.join(format!("{name}.snap.new"));

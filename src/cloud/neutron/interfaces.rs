@@ -6,9 +6,10 @@ use serde_json::{Map, Value};
 
 use crate::cloud::http::{python_str, JsonStyle, Reply};
 use crate::cloud::ids::is_uuid_like;
+use crate::cloud::mutants::Mutant;
 use crate::cloud::neutron::errors::{
-    bad_request, bad_resource_request, conflict, not_found, port_not_found, subnet_not_found,
-    NResult,
+    bad_request, bad_resource_request, conflict, not_found, port_not_found, router_not_found,
+    subnet_not_found, NResult,
 };
 use crate::cloud::neutron::policy::{port_visible, require_router_write, subnet_visible};
 use crate::cloud::neutron::ports::remove_port_and_dependents;
@@ -153,10 +154,22 @@ fn interface_action(
     action: &str,
     change: impl FnOnce(&mut State, InterfaceInfo) -> NResult<(Port, Vec<String>)>,
 ) -> NResult<Reply> {
-    let router = routers::find(call, state, router_id)?;
-    require_router_write(&call.ctx, &router.project_id.clone(), action)?;
+    let removal = action == "remove_router_interface";
+    let mutant = |m: Mutant| removal && call.app.mutant(m);
+    let router = if mutant(Mutant::NeutronOtherProjectRouter) {
+        state
+            .router(router_id)
+            .ok_or_else(|| router_not_found(router_id))?
+    } else {
+        routers::find(call, state, router_id)?
+    };
+    let may_write = mutant(Mutant::NeutronOtherProjectRouter) && call.ctx.can_write()
+        || mutant(Mutant::NeutronReaderWrites) && call.ctx.can_read();
+    if !may_write {
+        require_router_write(&call.ctx, &router.project_id.clone(), action)?;
+    }
     call.check_if_match(router.revision)?;
-    let info = interface_info(call, action == "remove_router_interface")?;
+    let info = interface_info(call, removal)?;
     let (port, subnet_ids) = change(state, info)?;
     routers_touch(state, router_id, call.now);
     Ok(reply(views::interface_info(
@@ -301,11 +314,12 @@ pub fn remove_router_interface(call: &Call, state: &mut State, router_id: &str) 
 }
 
 /// `_confirm_router_interface_not_in_use`: callbacks (none here), then floating IPs, then extra routes.
-fn confirm_not_in_use(state: &State, router_id: &str, subnet: &Subnet) -> NResult<()> {
-    let by_fip = state.floating_ips.iter().any(|f| {
-        f.router_id.as_deref() == Some(router_id)
-            && f.fixed_ip.is_some_and(|ip| subnet.cidr.contains(ip))
-    });
+fn confirm_not_in_use(call: &Call, state: &State, router_id: &str, subnet: &Subnet) -> NResult<()> {
+    let by_fip = !call.app.mutant(Mutant::NeutronFipCheckSkipped)
+        && state.floating_ips.iter().any(|f| {
+            f.router_id.as_deref() == Some(router_id)
+                && f.fixed_ip.is_some_and(|ip| subnet.cidr.contains(ip))
+        });
     if by_fip {
         return Err(conflict(
             "RouterInterfaceInUseByFloatingIP",
@@ -359,11 +373,25 @@ fn remove_by_port(
     }
     for id in &subnet_ids {
         if let Some(subnet) = state.subnet(id) {
-            confirm_not_in_use(state, router_id, subnet)?;
+            confirm_not_in_use(call, state, router_id, subnet)?;
         }
     }
-    remove_port_and_dependents(state, port_id, call.now);
+    if call.app.mutant(Mutant::NeutronUserPortKept) {
+        unbind(state, port_id, call.now);
+    } else {
+        remove_port_and_dependents(state, port_id, call.now);
+    }
     Ok((port, subnet_ids))
+}
+
+/// What the `NeutronUserPortKept` mutant does instead of deleting the port.
+fn unbind(state: &mut State, port_id: &str, now: std::time::SystemTime) {
+    if let Some(p) = state.port_mut(port_id) {
+        p.device_id.clear();
+        p.device_owner.clear();
+        p.updated_at = now;
+        p.revision += 1;
+    }
 }
 
 fn remove_by_subnet(
@@ -386,7 +414,7 @@ fn remove_by_subnet(
         .cloned()
         .collect();
     if !ports.is_empty() {
-        confirm_not_in_use(state, router_id, &subnet)?;
+        confirm_not_in_use(call, state, router_id, &subnet)?;
     }
     for port in ports {
         if !port.fixed_ips.iter().any(|f| f.subnet_id == subnet_id) {
@@ -398,7 +426,19 @@ fn remove_by_subnet(
             .filter(|f| f.subnet_id != subnet_id)
             .cloned()
             .collect();
-        if remaining.is_empty() {
+        if call.app.mutant(Mutant::NeutronRouterPortKept) {
+            // The deviation: the answer is right, the port stays on the router.
+        } else if call.app.mutant(Mutant::NeutronRemovesEveryInterface) {
+            let all: Vec<String> = state
+                .ports
+                .iter()
+                .filter(|p| p.device_id == router_id && p.is_router_interface())
+                .map(|p| p.id.clone())
+                .collect();
+            for id in all {
+                remove_port_and_dependents(state, &id, call.now);
+            }
+        } else if remaining.is_empty() {
             remove_port_and_dependents(state, &port.id, call.now);
         } else if let Some(p) = state.port_mut(&port.id) {
             // IPv6 multi-prefix: only this prefix leaves the port.

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::cloud::app::App;
 use crate::cloud::auth;
 use crate::cloud::http::{media_type, JsonStyle, Reply, Req};
+use crate::cloud::mutants::Mutant;
 use crate::cloud::nova::call::NCall;
 use crate::cloud::nova::faults::{
     bad_request, malformed_body, route_miss, with_request_ids, with_version_headers, NovaError,
@@ -152,6 +153,7 @@ fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
     };
     let version = match negotiate(req) {
         Ok(v) => v,
+        Err(VersionError::Malformed(_)) if app.mutant(Mutant::NovaBadMicroversionAccepted) => MIN,
         Err(VersionError::Malformed(text)) => {
             return bad_request(format!(
                 "API Version String {text} is of invalid format. Must be of format MajorNum.MinorNum."
@@ -169,7 +171,10 @@ fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
     let result = (|| -> NovaResult<Reply> {
         // webob treats an empty Content-Type and text/plain as absent; anything else non-JSON is 415,
         // whatever the method.
-        if let Some(ct) = req.header("content-type") {
+        let content_type = req
+            .header("content-type")
+            .filter(|_| !app.mutant(Mutant::NovaContentTypeIgnored));
+        if let Some(ct) = content_type {
             let mt = media_type(ct);
             if !mt.is_empty()
                 && mt != "text/plain"
@@ -203,7 +208,9 @@ fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
             actions::validate(&call)?;
         }
         if let Some(p) = url_project {
-            if Some(p) != ctx.project_id.as_deref() {
+            if Some(p) != ctx.project_id.as_deref()
+                && !app.mutant(Mutant::NovaProjectMismatchIgnored)
+            {
                 return Err(bad_request(format!(
                     "Malformed request URL: URL's project_id '{p}' doesn't match Context's project_id '{}'",
                     ctx.project()

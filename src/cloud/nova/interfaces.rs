@@ -11,8 +11,11 @@ use serde_json::{json, Value};
 use crate::cloud::app::App;
 use crate::cloud::http::{python_repr, python_str, JsonStyle, Reply};
 use crate::cloud::ids::is_canonical_uuid;
+use crate::cloud::mutants::Mutant;
 use crate::cloud::nova::call::NCall;
-use crate::cloud::nova::faults::{bad_request, invalid_state, not_found, NovaResult};
+use crate::cloud::nova::faults::{
+    bad_request, instance_not_found, invalid_state, not_found, NovaResult,
+};
 use crate::cloud::nova::{instance_actions, ports, views};
 use crate::cloud::state::{Server, State, VmState};
 
@@ -237,10 +240,23 @@ pub fn detach(
     server_id: &str,
     port_id: &str,
 ) -> NovaResult<Reply> {
-    let server = call.server(state, server_id)?;
-    call.can_write(server, "os_compute_api:os-attach-interfaces:delete")?;
-    call.check_lock(server)?;
-    check_state(server, "detach_interface")?;
+    let mutant = |m: Mutant| call.app.mutant(m);
+    let server = if mutant(Mutant::NovaOtherProjectServer) {
+        state
+            .server(server_id)
+            .ok_or_else(|| instance_not_found(server_id))?
+    } else {
+        call.server(state, server_id)?
+    };
+    if !(mutant(Mutant::NovaOtherProjectServer) && call.ctx.can_write()) {
+        call.can_write(server, "os_compute_api:os-attach-interfaces:delete")?;
+    }
+    if !mutant(Mutant::NovaLockIgnored) {
+        call.check_lock(server)?;
+    }
+    if !mutant(Mutant::NovaSuspendedIgnored) {
+        check_state(server, "detach_interface")?;
+    }
     instance_actions::record(
         state,
         call,
@@ -258,13 +274,38 @@ fn complete_detach(app: &Arc<App>, server_id: &str, port_id: &str, request_id: &
         port_id.to_string(),
         request_id.to_string(),
     );
+    if app.mutant(Mutant::NovaDetachNeverCompletes) {
+        return;
+    }
+    let keep_bound = app.mutant(Mutant::NovaUserPortKeptBound);
+    let keep_nova_port = app.mutant(Mutant::NovaPortNotDeleted);
+    let error_as_success = app.mutant(Mutant::NovaDetachErrorAsSuccess);
+    let every_port = app.mutant(Mutant::NovaDetachesEveryPort);
     app.after(app.config.detach_delay, move |state| {
         let attached = state.server(&server_id).is_some()
             && state
                 .port(&port_id)
                 .is_some_and(|p| p.device_id == server_id);
-        if attached {
-            ports::release(state, &port_id, SystemTime::now());
+        let created_by_nova = state.port(&port_id).is_some_and(|p| p.created_by_nova);
+        if attached && every_port {
+            let all: Vec<String> = state
+                .ports
+                .iter()
+                .filter(|p| p.device_id == server_id)
+                .map(|p| p.id.clone())
+                .collect();
+            for id in all {
+                ports::release(state, &id, SystemTime::now());
+            }
+            instance_actions::finish(state, &request_id, &server_id, None);
+        } else if attached {
+            match (created_by_nova, keep_bound, keep_nova_port) {
+                (false, true, _) => {}
+                (true, _, true) => ports::unbind(state, &port_id, SystemTime::now()),
+                _ => ports::release(state, &port_id, SystemTime::now()),
+            }
+            instance_actions::finish(state, &request_id, &server_id, None);
+        } else if error_as_success {
             instance_actions::finish(state, &request_id, &server_id, None);
         } else {
             instance_actions::finish(

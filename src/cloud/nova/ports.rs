@@ -141,7 +141,14 @@ pub fn release(state: &mut State, port_id: &str, now: SystemTime) {
     let created_by_nova = state.port(port_id).is_some_and(|p| p.created_by_nova);
     if created_by_nova {
         remove_port_and_dependents(state, port_id, now);
-    } else if let Some(p) = state.port_mut(port_id) {
+    } else {
+        unbind(state, port_id, now);
+    }
+}
+
+/// Clears the binding and keeps the port.
+pub fn unbind(state: &mut State, port_id: &str, now: SystemTime) {
+    if let Some(p) = state.port_mut(port_id) {
         p.device_id.clear();
         p.device_owner.clear();
         p.host_id.clear();
