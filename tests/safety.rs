@@ -8,9 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use serve_common::{copy_tree, repo, token_for, Served};
+use serve_common::{copy_tree, leftovers, repo, Served, PREFIX};
 
-const PREFIX: &str = "stackconform-";
 const IDENTITIES: [&str; 8] = [
     "--cloud",
     "reference",
@@ -25,55 +24,6 @@ const IDENTITIES: [&str; 8] = [
 /// A served cloud whose detaches take long enough for a run to be caught halfway.
 fn slow_cloud() -> Served {
     Served::start_with(&["--reference-detach-delay", "1500ms"])
-}
-
-fn base_url(served: &Served) -> String {
-    let doc: serde_json::Value =
-        serde_saphyr::from_str(&std::fs::read_to_string(&served.clouds_yaml).unwrap()).unwrap();
-    let auth_url = doc["clouds"]["reference"]["auth"]["auth_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    auth_url.trim_end_matches("/identity/v3").to_string()
-}
-
-fn get(url: &str, token: &str) -> serde_json::Value {
-    let out = Command::new("curl")
-        .args(["-s", "-H", &format!("X-Auth-Token: {token}"), url])
-        .output()
-        .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{url}: {e}"))
-}
-
-/// Every resource on the cloud whose name (a floating IP: description) has the prefix.
-fn leftovers(served: &Served) -> Vec<String> {
-    let base = base_url(served);
-    let token = token_for(&served.clouds_yaml, "reference-admin");
-    let mut found = Vec::new();
-    for (path, coll, field) in [
-        ("/networking/v2.0/networks", "networks", "name"),
-        ("/networking/v2.0/subnets", "subnets", "name"),
-        ("/networking/v2.0/ports", "ports", "name"),
-        ("/networking/v2.0/routers", "routers", "name"),
-        ("/networking/v2.0/floatingips", "floatingips", "description"),
-        (
-            "/compute/v2.1/servers/detail?all_tenants=1",
-            "servers",
-            "name",
-        ),
-    ] {
-        let body = get(&format!("{base}{path}"), &token);
-        for item in body[coll]
-            .as_array()
-            .unwrap_or_else(|| panic!("{path}: {body}"))
-        {
-            let name = item[field].as_str().unwrap_or("");
-            if name.starts_with(PREFIX) {
-                found.push(format!("{coll}: {name}"));
-            }
-        }
-    }
-    found
 }
 
 fn workspace() -> tempfile::TempDir {

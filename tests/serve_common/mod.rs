@@ -147,3 +147,55 @@ pub fn token_for(clouds_yaml: &std::path::Path, cloud: &str) -> String {
         .map(|t| t.trim().to_string())
         .expect("a token")
 }
+
+/// The name prefix of everything a run creates.
+pub const PREFIX: &str = "stackconform-";
+
+pub fn base_url(served: &Served) -> String {
+    let doc: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&served.clouds_yaml).unwrap()).unwrap();
+    let auth_url = doc["clouds"]["reference"]["auth"]["auth_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    auth_url.trim_end_matches("/identity/v3").to_string()
+}
+
+pub fn get(url: &str, token: &str) -> serde_json::Value {
+    let out = Command::new("curl")
+        .args(["-s", "-H", &format!("X-Auth-Token: {token}"), url])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
+/// Every resource on the cloud whose name (a floating IP: description) has the prefix.
+pub fn leftovers(served: &Served) -> Vec<String> {
+    let base = base_url(served);
+    let token = token_for(&served.clouds_yaml, "reference-admin");
+    let mut found = Vec::new();
+    for (path, coll, field) in [
+        ("/networking/v2.0/networks", "networks", "name"),
+        ("/networking/v2.0/subnets", "subnets", "name"),
+        ("/networking/v2.0/ports", "ports", "name"),
+        ("/networking/v2.0/routers", "routers", "name"),
+        ("/networking/v2.0/floatingips", "floatingips", "description"),
+        (
+            "/compute/v2.1/servers/detail?all_tenants=1",
+            "servers",
+            "name",
+        ),
+    ] {
+        let body = get(&format!("{base}{path}"), &token);
+        for item in body[coll]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: {body}"))
+        {
+            let name = item[field].as_str().unwrap_or("");
+            if name.starts_with(PREFIX) {
+                found.push(format!("{coll}: {name}"));
+            }
+        }
+    }
+    found
+}
