@@ -216,6 +216,14 @@ async fn detach_is_asynchronous_and_recorded() {
     assert_eq!(r.status, 202);
     let rid = r.header("x-openstack-request-id").expect("rid");
     let a = wait_action_done(&h, &sid, &rid).await;
+    // Regression (seen on real Nova 34): the event's result is written before the action's
+    // message, so a client that stops polling at the event sees `message: null`.
+    assert_eq!(
+        (a["message"].clone(), a["events"][0]["result"].clone()),
+        (json!(null), json!("Error"))
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let a = action(&h, Role::Owner, &sid, &rid, "compute 2.51").await;
     assert_eq!(
         (a["message"].clone(), a["events"][0]["result"].clone()),
         (json!("Error"), json!("Error"))

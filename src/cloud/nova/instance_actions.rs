@@ -40,9 +40,37 @@ pub fn record(state: &mut State, call: &NCall, server_id: &str, action: &str, ev
     });
 }
 
-/// Finishes the action's (single) event: `Success`, or `Error` which also sets the action message
-/// (nova/db/main/api.py `action_event_finish`).
+/// Real Nova writes a failed action's `message` a moment after the event's `result` (two
+/// database updates); seen on Nova 34 as `result: Error` with `message: null`. The lag here is
+/// longer than Nova's so that a poll is likely to land inside it: a case that stops polling
+/// at the event fails here, as it would now and then on a real cloud.
+pub const ERROR_MESSAGE_LAG: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Sets the `Error` message of a failed action (after `ERROR_MESSAGE_LAG`).
+pub fn mark_failed(state: &mut State, request_id: &str, server_id: &str) {
+    if let Some(action) = state
+        .actions
+        .iter_mut()
+        .find(|a| a.request_id == request_id && a.instance_uuid == server_id)
+    {
+        action.message = Some("Error".into());
+        action.updated_at = SystemTime::now();
+    }
+}
+
+/// Finishes the action's (single) event: `Success`, or `Error`, which also sets the action
+/// message unless `lagging_message` (nova/db/main/api.py `action_event_finish`).
 pub fn finish(state: &mut State, request_id: &str, server_id: &str, error: Option<String>) {
+    finish_event(state, request_id, server_id, error, false)
+}
+
+pub fn finish_event(
+    state: &mut State,
+    request_id: &str,
+    server_id: &str,
+    error: Option<String>,
+    lagging_message: bool,
+) {
     let now = SystemTime::now();
     if let Some(action) = state
         .actions
@@ -50,7 +78,7 @@ pub fn finish(state: &mut State, request_id: &str, server_id: &str, error: Optio
         .find(|a| a.request_id == request_id && a.instance_uuid == server_id)
     {
         action.updated_at = now;
-        if error.is_some() {
+        if error.is_some() && !lagging_message {
             action.message = Some("Error".into());
         }
         for event in action.events.iter_mut().filter(|e| e.result.is_none()) {

@@ -281,6 +281,7 @@ fn complete_detach(app: &Arc<App>, server_id: &str, port_id: &str, request_id: &
     let keep_nova_port = app.mutant(Mutant::NovaPortNotDeleted);
     let error_as_success = app.mutant(Mutant::NovaDetachErrorAsSuccess);
     let every_port = app.mutant(Mutant::NovaDetachesEveryPort);
+    let later = Arc::clone(app);
     app.after(app.config.detach_delay, move |state| {
         let attached = state.server(&server_id).is_some()
             && state
@@ -308,12 +309,16 @@ fn complete_detach(app: &Arc<App>, server_id: &str, port_id: &str, request_id: &
         } else if error_as_success {
             instance_actions::finish(state, &request_id, &server_id, None);
         } else {
-            instance_actions::finish(
+            instance_actions::finish_event(
                 state,
                 &request_id,
                 &server_id,
                 Some(format!("Port {port_id} is not attached")),
+                true,
             );
+            later.after(instance_actions::ERROR_MESSAGE_LAG, move |state| {
+                instance_actions::mark_failed(state, &request_id, &server_id)
+            });
         }
     });
 }
