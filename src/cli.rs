@@ -134,22 +134,8 @@ pub struct RunArgs {
     /// Responses with a larger body fail instead of being read.
     #[arg(long, env = "STACKCONFORM_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body_bytes: usize,
-    /// The cloud (clouds.yaml name) whose identity owns the resources: a project member.
-    /// Without it, the run uses the embedded reference cloud.
-    #[arg(long, env = "OS_CLOUD")]
-    pub cloud: Option<String>,
-    /// A member of another project (cross-project cases).
-    #[arg(long, env = "STACKCONFORM_ALT_CLOUD")]
-    pub alt_cloud: Option<String>,
-    /// A reader-only user of the owning project (policy cases).
-    #[arg(long, env = "STACKCONFORM_READER_CLOUD")]
-    pub reader_cloud: Option<String>,
-    /// An admin (lock bypass, external networks).
-    #[arg(long, env = "STACKCONFORM_ADMIN_CLOUD")]
-    pub admin_cloud: Option<String>,
-    /// Do not verify TLS certificates.
-    #[arg(long, env = "STACKCONFORM_INSECURE")]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub clouds: CloudArgs,
     /// Known deviations of the target: cases expected to fail there (YAML).
     #[arg(long, env = "STACKCONFORM_DEVIATIONS")]
     pub deviations: Option<PathBuf>,
@@ -267,16 +253,9 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct SweepArgs {
-    /// The owner identity (clouds.yaml name); only its project's resources are touched,
-    /// plus those of the other identities given.
-    #[arg(long, env = "OS_CLOUD")]
-    pub cloud: String,
-    #[arg(long, env = "STACKCONFORM_ALT_CLOUD")]
-    pub alt_cloud: Option<String>,
-    #[arg(long, env = "STACKCONFORM_READER_CLOUD")]
-    pub reader_cloud: Option<String>,
-    #[arg(long, env = "STACKCONFORM_ADMIN_CLOUD")]
-    pub admin_cloud: Option<String>,
+    /// The identities (--cloud is required); only their projects' resources are touched.
+    #[command(flatten)]
+    pub clouds: CloudArgs,
     /// Replay these ledger files (repeatable); default: every ledger in --ledger-dir.
     #[arg(long)]
     pub ledger: Vec<PathBuf>,
@@ -289,8 +268,39 @@ pub struct SweepArgs {
     /// List what would be removed; remove nothing.
     #[arg(long)]
     pub dry_run: bool,
-    #[arg(long, env = "STACKCONFORM_INSECURE")]
-    pub insecure: bool,
     #[arg(long, env = "STACKCONFORM_REQUEST_TIMEOUT", default_value = "30s", value_parser = duration)]
     pub request_timeout: Duration,
+}
+
+/// The identities of a run, by clouds.yaml name; shared by `run` and `sweep`.
+#[derive(Debug, Args, Clone)]
+pub struct CloudArgs {
+    /// The cloud (clouds.yaml name) whose identity owns the resources: a project member.
+    /// Without it, `run` uses the embedded reference cloud.
+    #[arg(long, env = "OS_CLOUD")]
+    pub cloud: Option<String>,
+    /// A member of another project (cross-project cases).
+    #[arg(long, env = "STACKCONFORM_ALT_CLOUD")]
+    pub alt_cloud: Option<String>,
+    /// A reader-only user of the owning project (policy cases).
+    #[arg(long, env = "STACKCONFORM_READER_CLOUD")]
+    pub reader_cloud: Option<String>,
+    /// An admin (lock bypass, external networks).
+    #[arg(long, env = "STACKCONFORM_ADMIN_CLOUD")]
+    pub admin_cloud: Option<String>,
+    /// Do not verify TLS certificates.
+    #[arg(long, env = "STACKCONFORM_INSECURE")]
+    pub insecure: bool,
+}
+
+impl CloudArgs {
+    /// The names, when an owner cloud is given.
+    pub fn names(&self) -> Option<crate::target::CloudNames> {
+        Some(crate::target::CloudNames {
+            owner: self.cloud.clone()?,
+            other: self.alt_cloud.clone(),
+            reader: self.reader_cloud.clone(),
+            admin: self.admin_cloud.clone(),
+        })
+    }
 }

@@ -2,12 +2,12 @@
 //! application-credential secret, verbose, with debug logs, a failing case, a new schema
 //! snapshot, a report, a JUnit file and a ledger; then every byte it printed or wrote is
 //! searched for those secrets and for anything shaped like a token.
-mod serve_common;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use serve_common::{copy_tree, repo, token_for, Served};
+use support::{copy_tree, repo, token_for, Served};
 
 fn post(url: &str, token: Option<&str>, body: &serde_json::Value) -> (String, serde_json::Value) {
     let mut cmd = Command::new("curl");

@@ -1,32 +1,12 @@
 //! Reports and everyday options, each through the binary: --report, --junit, diff,
 //! --partition with merge, --verbose, and the curl command of a failure.
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&repo().join("cases"), &dir.path().join("cases"));
-    copy_tree(&repo().join("snapshots"), &dir.path().join("snapshots"));
-    dir
-}
+use support::{repo, workspace};
 
 fn stackconform(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_stackconform"))

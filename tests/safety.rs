@@ -2,35 +2,17 @@
 //! interrupted with SIGINT halfway, and a run killed with SIGKILL followed by `sweep`, the
 //! target (`stackconform serve`) holds no resource named with the run prefix. Leftovers are
 //! counted through the public APIs as the admin, independently of the harness.
-mod serve_common;
+mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serve_common::{copy_tree, leftovers, repo, Served, PREFIX};
-
-const IDENTITIES: [&str; 8] = [
-    "--cloud",
-    "reference",
-    "--alt-cloud",
-    "reference-alt",
-    "--reader-cloud",
-    "reference-reader",
-    "--admin-cloud",
-    "reference-admin",
-];
+use support::{leftovers, text, workspace, Served, IDENTITIES, PREFIX};
 
 /// A served cloud whose detaches take long enough for a run to be caught halfway.
 fn slow_cloud() -> Served {
     Served::start_with(&["--reference-detach-delay", "1500ms"])
-}
-
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&repo().join("cases"), &dir.path().join("cases"));
-    copy_tree(&repo().join("snapshots"), &dir.path().join("snapshots"));
-    dir
 }
 
 fn command(served: &Served, dir: &Path, args: &[&str]) -> Command {
@@ -41,14 +23,6 @@ fn command(served: &Served, dir: &Path, args: &[&str]) -> Command {
         .env("STACKCONFORM_LEDGER_DIR", dir.join("ledgers"))
         .args(args);
     cmd
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn ledger_files(dir: &Path) -> usize {

@@ -1,10 +1,10 @@
 //! `stackconform serve`: the reference cloud as a standalone target, used through the
 //! clouds.yaml it writes (password auth through its Keystone), as any client would.
-mod serve_common;
+mod support;
 
 use std::process::Command;
 
-use serve_common::{copy_tree, repo, token, Served};
+use support::{copy_tree, repo, token, Served};
 
 fn count(text: &str, what: &str) -> usize {
     text.lines()

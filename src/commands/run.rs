@@ -10,7 +10,7 @@ use crate::ledger::Ledger;
 use crate::report::{junit_xml, summarize, RunReport, TargetReport, FORMAT_VERSION};
 use crate::runner::{build_trials, Deviations, RunContext, Settings};
 use crate::schema::{Mode, SnapshotStore};
-use crate::target::{connect_clouds, start_embedded, CloudNames, Target};
+use crate::target::{connect_clouds, start_embedded, Target};
 
 use super::catalogue;
 
@@ -58,16 +58,12 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     }
 
     let started = (Instant::now(), SystemTime::now());
-    let mut target = match &args.cloud {
-        Some(owner) => {
-            let names = CloudNames {
-                owner: owner.clone(),
-                other: args.alt_cloud.clone(),
-                reader: args.reader_cloud.clone(),
-                admin: args.admin_cloud.clone(),
-            };
-            rt.block_on(connect_clouds(&names, args.request_timeout, args.insecure))?
-        }
+    let mut target = match args.clouds.names() {
+        Some(names) => rt.block_on(connect_clouds(
+            &names,
+            args.request_timeout,
+            args.clouds.insecure,
+        ))?,
         None => rt.block_on(start_embedded(
             args.reference.cloud_config(),
             args.request_timeout,
@@ -185,7 +181,7 @@ fn report_leftovers(ctx: &RunContext, args: &RunArgs) {
             }
             eprintln!(
                 "remove them with: stackconform sweep --cloud {} --ledger {}",
-                args.cloud.as_deref().unwrap_or("<cloud>"),
+                args.clouds.cloud.as_deref().unwrap_or("<cloud>"),
                 ledger.path().display()
             );
         }

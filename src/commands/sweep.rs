@@ -2,20 +2,23 @@
 use crate::cli::SweepArgs;
 use crate::error::{Error, EXIT_FAILED};
 use crate::sweep::{sweep_by_prefix, sweep_ledger, Outcome};
-use crate::target::{connect_clouds, CloudNames};
+use crate::target::connect_clouds;
 
 /// The prefix every resource of every run carries.
 const RUN_PREFIX: &str = "stackconform-";
 
 pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
     let rt = super::runtime()?;
-    let names = CloudNames {
-        owner: args.cloud.clone(),
-        other: args.alt_cloud.clone(),
-        reader: args.reader_cloud.clone(),
-        admin: args.admin_cloud.clone(),
-    };
-    let target = rt.block_on(connect_clouds(&names, args.request_timeout, args.insecure))?;
+    let names = args.clouds.names().ok_or_else(|| {
+        Error::Config(
+            "sweep needs --cloud (or OS_CLOUD): the identity whose project is swept".into(),
+        )
+    })?;
+    let target = rt.block_on(connect_clouds(
+        &names,
+        args.request_timeout,
+        args.clouds.insecure,
+    ))?;
     let mut all = Outcome::default();
     let mut absorb = |o: Outcome| {
         all.removed.extend(o.removed);

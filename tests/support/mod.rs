@@ -1,3 +1,4 @@
+//! What the binary's tests share: private copies of the catalogue, output capture, and
 //! `stackconform serve` in a child process, used through the clouds.yaml it writes.
 #![allow(dead_code)]
 use std::io::{BufRead, BufReader};
@@ -8,6 +9,35 @@ use std::time::{Duration, Instant};
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A private copy of the catalogue and snapshots, so a test can break one case.
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("cases"), &dir.path().join("cases"));
+    copy_tree(&repo().join("snapshots"), &dir.path().join("snapshots"));
+    dir
+}
+
+/// stdout then stderr, as a person would read them.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The four identities `serve` writes, as `run` flags.
+pub const IDENTITIES: [&str; 8] = [
+    "--cloud",
+    "reference",
+    "--alt-cloud",
+    "reference-alt",
+    "--reader-cloud",
+    "reference-reader",
+    "--admin-cloud",
+    "reference-admin",
+];
 
 /// A running `serve`; SIGTERM on drop if the test did not stop it.
 pub struct Served {
