@@ -34,6 +34,10 @@ pub struct Removal {
     /// seconds until it answers `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_seconds: Option<f64>,
+    /// What the body must show for the step to be done (JSON pointer to matcher, variables
+    /// filled in), e.g. `/server/status: ACTIVE` after a resume.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub until_body: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -49,10 +53,21 @@ pub enum Event {
         case: String,
         fixture: String,
         alias: String,
+        /// False while the setup step is in flight or when it failed: its effect is not
+        /// certain, so a removal that finds nothing to undo is not an error.
+        #[serde(default = "yes")]
+        confirmed: bool,
         removals: Vec<Removal>,
     },
+    /// Teardown started on it: from here its state is uncertain again (a run killed mid-way
+    /// may have undone part of it), so a removal that finds nothing to undo is not an error.
+    Removing { key: String },
     /// Teardown removed it.
     Removed { key: String },
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A run's ledger file, open for appending.
@@ -127,6 +142,11 @@ pub fn outstanding(path: &Path) -> Result<Vec<Event>, String> {
                 }
                 live.insert(key.clone(), event);
             }
+            Event::Removing { key } => {
+                if let Some(Event::Created { confirmed, .. }) = live.get_mut(key) {
+                    *confirmed = false;
+                }
+            }
             Event::Removed { key } => {
                 live.remove(key);
             }
@@ -169,6 +189,7 @@ mod tests {
             case: "c".into(),
             fixture: "network".into(),
             alias: "net".into(),
+            confirmed: true,
             removals: vec![],
         }
     }

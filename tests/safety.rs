@@ -41,8 +41,17 @@ fn run_halfway(served: &Served, dir: &Path) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // The Neutron cases finish in milliseconds; the Nova ones wait 1.5 s on each detach.
-    std::thread::sleep(Duration::from_millis(800));
+    // Halfway: once the run has created something (the Nova cases then wait 1.5 s on each
+    // detach), whatever the machine's load.
+    let started = Instant::now();
+    while leftovers(served).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run created nothing"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
     child
 }
 

@@ -43,6 +43,24 @@ fn matcher(spec: &Value, scope: &dyn Lookup) -> Result<Matcher, String> {
     MatcherSpec::parse(spec)?.render(scope)
 }
 
+/// Every way a JSON body differs from `(pointer, matcher spec)` pairs, one line each.
+pub fn check_body<'a>(
+    doc: &Value,
+    specs: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    scope: &dyn Lookup,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (path, spec) in specs {
+        let observed = select(doc, path).value();
+        let result = matcher(spec, scope).and_then(|m| m.check(observed.as_ref()));
+        if let Err(e) = result {
+            let shown = if path.is_empty() { "/" } else { path };
+            problems.push(format!("body {shown}: {e}"));
+        }
+    }
+    problems
+}
+
 /// Every way the response differs from the checks, one line each; empty when it matches.
 pub fn check_response(
     checks: &ResponseChecks<'_>,
@@ -85,17 +103,11 @@ pub fn check_response(
     if !checks.body.is_empty() {
         match resp.json() {
             Err(e) => problems.push(format!("body: {e}")),
-            Ok(doc) => {
-                for (path, spec) in checks.body {
-                    let observed = select(&doc, path).value();
-                    let result =
-                        matcher(&spec.value, scope).and_then(|m| m.check(observed.as_ref()));
-                    if let Err(e) = result {
-                        let shown = if path.is_empty() { "/" } else { path };
-                        problems.push(format!("body {shown}: {e}"));
-                    }
-                }
-            }
+            Ok(doc) => problems.extend(check_body(
+                &doc,
+                checks.body.iter().map(|(p, s)| (p.as_str(), &s.value)),
+                scope,
+            )),
         }
     }
     problems

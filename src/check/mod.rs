@@ -3,6 +3,6 @@ mod expect;
 mod matcher;
 mod path;
 
-pub use expect::{check_response, ResponseChecks};
+pub use expect::{check_body, check_response, ResponseChecks};
 pub use matcher::{JsonType, Matcher, MatcherSpec, MATCHER_KEYS};
 pub use path::{select, validate as validate_path, Selected};

@@ -202,6 +202,9 @@ async fn body<'a>(
                     .map(|n| format!(" `{n}`"))
                     .unwrap_or_default()
             );
+            // Written before the step too: a run killed while the step is in flight (a
+            // suspend sent, say) must still know how to undo it.
+            write_down(ctx, case, active, &state.scope, false);
             let result = run_step(
                 ctx,
                 step,
@@ -211,8 +214,8 @@ async fn body<'a>(
                 Phase::Setup,
             )
             .await;
-            // Written even when the step failed: a create that timed out may have happened.
-            write_down(ctx, case, active, &state.scope);
+            // And after, even when the step failed: a create that timed out may have happened.
+            write_down(ctx, case, active, &state.scope, result.is_ok());
             result?;
         }
         // A fixture's variables are its params, `name` and its captures: all exported.
@@ -275,7 +278,8 @@ fn ledger_key(ctx: &RunContext, case: &Case, alias: &str) -> String {
 
 /// Records in the ledger how to remove what the fixture has created so far: the teardown
 /// requests that can already be rendered.
-fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope) {
+/// `confirmed` is false while a setup step is in flight: what it does may not have happened.
+fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope, confirmed: bool) {
     if ctx.ledger.is_none() {
         return;
     }
@@ -288,15 +292,7 @@ fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope)
         .def
         .teardown
         .iter()
-        .filter_map(|s| {
-            super::request::render_removal(
-                &s.request,
-                s.expect.status.value,
-                poll_of(ctx, s),
-                &lookup,
-            )
-            .ok()
-        })
+        .filter_map(|s| super::request::render_removal(s, poll_of(ctx, s), &lookup).ok())
         .collect();
     if removals.is_empty() {
         return;
@@ -313,6 +309,7 @@ fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope)
         case: case.trial_name.clone(),
         fixture: active.fixture.name.clone(),
         alias: active.alias.clone(),
+        confirmed,
         removals,
     });
 }
@@ -323,6 +320,9 @@ async fn teardown(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>) -> V
     let mut problems = Vec::new();
     while let Some(mut active) = state.active.pop() {
         let before = problems.len();
+        ctx.ledger(&crate::ledger::Event::Removing {
+            key: ledger_key(ctx, case, &active.alias),
+        });
         for (i, step) in active.fixture.def.teardown.iter().enumerate() {
             let title = format!(
                 "fixture {} ({}), teardown step {}",

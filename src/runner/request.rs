@@ -73,11 +73,17 @@ pub fn render(
 /// A teardown request rendered for the ledger: no URL or token, which a later sweep gets
 /// afresh from its own identities.
 pub fn render_removal(
-    spec: &RequestSpec,
-    status: u16,
+    step: &crate::case::Step,
     poll: Option<std::time::Duration>,
     scope: &dyn Lookup,
 ) -> Result<crate::ledger::Removal, String> {
+    let spec = &step.request;
+    let status = step.expect.status.value;
+    let mut until_body = std::collections::BTreeMap::new();
+    for (path, matcher) in &step.expect.body {
+        let rendered = render_value(&matcher.value, scope).map_err(|e| e.to_string())?;
+        until_body.insert(path.clone(), rendered);
+    }
     let path = render_str(&spec.path.value, scope, Splice::Plain).map_err(|e| e.to_string())?;
     let mut headers = std::collections::BTreeMap::new();
     for (k, v) in &spec.headers {
@@ -99,6 +105,7 @@ pub fn render_removal(
         body,
         status,
         poll_seconds: poll.map(|d| d.as_secs_f64()),
+        until_body,
     })
 }
 
