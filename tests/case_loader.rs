@@ -130,3 +130,48 @@ fn a_fixture_without_setup_is_rejected() {
     );
     assert!(shown.contains("f.yaml:2:"), "{shown}");
 }
+
+fn files_below(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files_below(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            let text = fs::read_to_string(&path).unwrap();
+            out.push((path, text));
+        }
+    }
+}
+
+/// The fuzzers load through `load_catalogue_from_sources`; it must be the same loader.
+#[test]
+fn the_catalogue_loads_the_same_from_memory_as_from_disk() {
+    let root = repo().join("cases");
+    let from_disk = load_catalogue(&root).unwrap();
+    let mut sources = Vec::new();
+    files_below(&root, &mut sources);
+    let from_memory = stackconform::case::load_catalogue_from_sources(&root, sources).unwrap();
+    let names = |c: &stackconform::case::Catalogue| -> Vec<String> {
+        c.cases.iter().map(|c| c.trial_name.clone()).collect()
+    };
+    assert!(!from_disk.cases.is_empty());
+    assert_eq!(names(&from_memory), names(&from_disk));
+    assert_eq!(
+        from_memory.fixtures.keys().collect::<Vec<_>>(),
+        from_disk.fixtures.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        from_memory.operations.keys().collect::<Vec<_>>(),
+        from_disk.operations.keys().collect::<Vec<_>>()
+    );
+    // A broken file in memory is reported like one on disk: file, line, message.
+    let broken = vec![(root.join("network/x/bad.yaml"), "id: [".to_string())];
+    let err = stackconform::case::load_catalogue_from_sources(&root, broken)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bad.yaml"), "{err}");
+}

@@ -98,12 +98,33 @@ pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, LoadEr
 pub fn load_catalogue(dir: &Path) -> Result<Catalogue, LoadErrors> {
     let mut files = Vec::new();
     collect_files(dir, &mut files).map_err(|e| LoadErrors(vec![e]))?;
+    let sources = files.into_iter().map(|path| {
+        let text = std::fs::read_to_string(&path);
+        (path, text)
+    });
+    load_files(dir, sources)
+}
+
+/// Loads a catalogue from files already in memory, `(path, text)` with paths below
+/// `root` (a file below a `fixtures` folder is a fixture file), exactly as
+/// [`load_catalogue`] would from disk. For tools and fuzzing that have no folder.
+pub fn load_catalogue_from_sources(
+    root: &Path,
+    sources: Vec<(PathBuf, String)>,
+) -> Result<Catalogue, LoadErrors> {
+    load_files(root, sources.into_iter().map(|(p, t)| (p, Ok(t))))
+}
+
+fn load_files(
+    dir: &Path,
+    files: impl IntoIterator<Item = (PathBuf, std::io::Result<String>)>,
+) -> Result<Catalogue, LoadErrors> {
     let mut errors = Vec::new();
     let mut fixtures = BTreeMap::new();
     let mut case_docs = Vec::new();
     let mut operations: BTreeMap<String, Operation> = BTreeMap::new();
-    for path in files {
-        let source = match std::fs::read_to_string(&path) {
+    for (path, source) in files {
+        let source = match source {
             Ok(s) => s,
             Err(e) => {
                 errors.push(LoadError::new(

@@ -6,7 +6,10 @@ mod operation;
 mod validate;
 
 pub use error::{LoadError, LoadErrors};
-pub use load::{load_catalogue, parse as parse_file, Case, Catalogue, Fixture, Needs};
+pub use load::{
+    load_catalogue, load_catalogue_from_sources, parse as parse_file, Case, Catalogue, Fixture,
+    Needs,
+};
 pub use model::*;
 pub use operation::Operation;
 pub use validate::{parse_duration, parse_microversion};

@@ -29,8 +29,17 @@ pub struct HttpResponse {
 pub enum TransportError {
     #[error("no response within {0:?} (request timeout)")]
     Timeout(Duration),
+    /// The status line and headers came, the body did not finish in time.
+    #[error("response incomplete after {timeout:?} (request timeout): status {status}, {received} body bytes received")]
+    BodyTimeout {
+        timeout: Duration,
+        status: u16,
+        received: usize,
+    },
     #[error("response body larger than the cap of {cap} bytes")]
     BodyTooLarge { cap: usize },
+    #[error("TLS handshake failed: {reason}; {hint}")]
+    Tls { reason: String, hint: &'static str },
     #[error("connection failed: {0}")]
     Connect(String),
     #[error("request failed: {0}")]
@@ -40,11 +49,45 @@ pub enum TransportError {
 fn classify(e: reqwest::Error, timeout: Duration) -> TransportError {
     if e.is_timeout() {
         TransportError::Timeout(timeout)
+    } else if let Some(tls) = tls_error(&e) {
+        // rustls's own words ("received corrupt message of type InvalidContentType")
+        // never say TLS; the user needs to know which layer failed and what to check.
+        let hint = match tls {
+            rustls::Error::InvalidCertificate(_) => {
+                "the target's certificate is not trusted: give its CA with `cacert` in clouds.yaml, or run with --insecure"
+            }
+            rustls::Error::InvalidMessage(_) => {
+                "the server does not speak TLS there: is the endpoint plain http://?"
+            }
+            _ => "check the endpoint's scheme, port and TLS setup",
+        };
+        TransportError::Tls {
+            reason: error_chain(&e),
+            hint,
+        }
     } else if e.is_connect() {
         TransportError::Connect(error_chain(&e))
     } else {
         TransportError::Other(error_chain(&e))
     }
+}
+
+/// The rustls error behind a request error, if TLS is what failed. hyper-rustls wraps
+/// it in `io::Error`s, whose `source()` skips the wrapped error, hence `get_ref`.
+fn tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -76,9 +119,13 @@ pub async fn send(
         builder = builder.body(body.clone());
     }
     let started = Instant::now();
+    // Status and body bytes so far, kept outside `work` so a timeout can tell "no
+    // response" from "a response that never ends".
+    let mut progress: Option<(u16, usize)> = None;
     let work = async {
         let mut resp = builder.send().await.map_err(|e| classify(e, timeout))?;
         let status = resp.status().as_u16();
+        progress = Some((status, 0));
         let headers = resp
             .headers()
             .iter()
@@ -98,6 +145,7 @@ pub async fn send(
                 return Err(TransportError::BodyTooLarge { cap });
             }
             body.extend_from_slice(&chunk);
+            progress = Some((status, body.len()));
         }
         Ok(HttpResponse {
             status,
@@ -107,9 +155,15 @@ pub async fn send(
         })
     };
     // reqwest's own timeout does not cover a body that trickles forever; this one does.
-    match tokio::time::timeout(timeout, work).await {
-        Ok(r) => r,
-        Err(_) => Err(TransportError::Timeout(timeout)),
+    let outcome = tokio::time::timeout(timeout, work).await;
+    match (outcome, progress) {
+        (Ok(r), _) => r,
+        (Err(_), None) => Err(TransportError::Timeout(timeout)),
+        (Err(_), Some((status, received))) => Err(TransportError::BodyTimeout {
+            timeout,
+            status,
+            received,
+        }),
     }
 }
 

@@ -16,12 +16,26 @@ static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MAC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$").expect("regex"));
+// `[0-9]`, not `\d`: Rust's `\d` is Unicode, so "٢٠٢٤-…" would match here and then
+// fail the written pattern, whose `\d` the validator reads as ASCII (ECMA-262).
 static DATE_TIME_TZ: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$").expect("regex")
+    Regex::new(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+        .expect("regex")
 });
 // Nova writes timestamps without a zone, which JSON Schema's date-time rejects.
-static DATE_TIME_NAIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$").expect("regex"));
+static DATE_TIME_NAIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?$")
+        .expect("regex")
+});
+/// The validator's own date-time check: the shape alone lets through month 99 or
+/// second 60, which the recorded schema would then reject on the next run.
+static DATE_TIME_FORMAT: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&json!({"type": "string", "format": "date-time"}))
+        .expect("a static schema")
+});
 
 pub const HEX32_PATTERN: &str = r"^[0-9a-f]{32}$";
 pub const REQUEST_ID_PATTERN: &str =
@@ -38,7 +52,7 @@ fn string_schema(s: &str) -> Value {
         json!({"type": "string", "pattern": REQUEST_ID_PATTERN})
     } else if MAC.is_match(s) {
         json!({"type": "string", "pattern": MAC_PATTERN})
-    } else if DATE_TIME_TZ.is_match(s) {
+    } else if DATE_TIME_TZ.is_match(s) && DATE_TIME_FORMAT.is_valid(&json!(s)) {
         json!({"type": "string", "format": "date-time"})
     } else if DATE_TIME_NAIVE.is_match(s) {
         json!({"type": "string", "pattern": NAIVE_DATE_TIME_PATTERN})
@@ -181,6 +195,28 @@ mod tests {
         assert_eq!(s["properties"]["f"]["type"], "number");
         assert_eq!(s["properties"]["z"]["type"], "null");
         assert_eq!(s["required"].as_array().unwrap().len(), 12);
+    }
+
+    /// Bug (found by fuzz/ `schema`): a string shaped like a date-time but impossible
+    /// (month 99, a leap second) or written with non-ASCII digits was recorded with a
+    /// format or pattern the very same body then failed.
+    #[test]
+    fn inferred_date_times_accept_the_body_they_came_from() {
+        use crate::schema::{validate, Mode};
+        for s in [
+            "2024-99-99T99:99:99Z",
+            "2024-01-01T00:00:60Z",
+            "\u{662}\u{660}\u{662}\u{664}-01-01T00:00:00",
+            "\u{662}\u{660}\u{662}\u{664}-01-01T00:00:00Z",
+        ] {
+            let body = json!({ "at": s });
+            let schema = infer(&body);
+            assert_eq!(schema["properties"]["at"], json!({"type": "string"}), "{s}");
+            let v = validate(&schema, &body, Mode::Strict).unwrap();
+            assert!(v.errors.is_empty(), "{s}: {v:?}");
+        }
+        let real = infer(&json!("2026-01-01T00:00:00.5+02:00"));
+        assert_eq!(real["format"], "date-time");
     }
 
     #[test]

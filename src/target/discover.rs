@@ -7,21 +7,31 @@ use serde_json::Value;
 use super::model::{Capabilities, Identity};
 use crate::case::parse_microversion;
 use crate::case::Service;
+use crate::http::{send, HttpRequest};
 
+/// Discovery documents are small (Neutron's extension list is tens of KiB). A target
+/// that sends more must not make discovery buffer all of it before any case runs.
+const MAX_DISCOVERY_BODY_BYTES: usize = 1 << 20;
+
+/// A GET through the harness's one exchange path: its timeout and its body cap.
 async fn get_json(identity: &Identity, url: &str, timeout: Duration) -> Option<Value> {
-    let mut req = identity
-        .client
-        .get(url)
-        .timeout(timeout)
-        .header("Accept", "application/json");
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
     if let Some(token) = &identity.token {
-        req = req.header("X-Auth-Token", token);
+        headers.push(("X-Auth-Token".to_string(), token.clone()));
     }
-    let resp = req.send().await.ok()?;
-    if !resp.status().is_success() {
+    let req = HttpRequest {
+        method: "GET".into(),
+        url: url.to_string(),
+        headers,
+        body: None,
+    };
+    let resp = send(&identity.client, &req, timeout, MAX_DISCOVERY_BODY_BYTES)
+        .await
+        .ok()?;
+    if !(200..300).contains(&resp.status) {
         return None;
     }
-    resp.json().await.ok()
+    resp.json().ok()
 }
 
 /// Lists Neutron's extensions and Nova's microversion range, as `identity` sees them.
