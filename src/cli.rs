@@ -126,7 +126,7 @@ pub struct RunArgs {
     /// How long a polling step waits for its condition unless the case says.
     #[arg(long, env = "STACKCONFORM_POLL_TIMEOUT", default_value = "60s", value_parser = duration)]
     pub poll_timeout: Duration,
-    /// First pause between polls; it doubles up to --poll-max-interval.
+    /// First pause between polls; each pause is half as long again, up to --poll-max-interval.
     #[arg(long, env = "STACKCONFORM_POLL_INTERVAL", default_value = "10ms", value_parser = duration)]
     pub poll_interval: Duration,
     #[arg(long, env = "STACKCONFORM_POLL_MAX_INTERVAL", default_value = "1s", value_parser = duration)]

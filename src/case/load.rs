@@ -1,6 +1,7 @@
 //! Finding and parsing case and fixture files.
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
@@ -12,7 +13,9 @@ use super::validate;
 /// A case ready to run, with what it needs from the target.
 #[derive(Debug, Clone)]
 pub struct Case {
-    pub doc: CaseDoc,
+    /// Shared, not copied: a run clones its case list (partitions, one trial per case),
+    /// and a deep copy of every document tripled a large catalogue's memory.
+    pub doc: Arc<CaseDoc>,
     pub file: PathBuf,
     /// The trial name: `<operation>::<file stem>`.
     pub trial_name: String,

@@ -447,7 +447,7 @@ pub(super) fn case(
         trial_name: format!("{}::{stem}", doc.operation.value),
         file: file.to_path_buf(),
         needs: c.needs,
-        doc,
+        doc: std::sync::Arc::new(doc),
     })
 }
 

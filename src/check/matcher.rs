@@ -5,9 +5,12 @@
 //! `{one_of: [...]}`, `{set: [...]}`, `{contains: v}`, `{not_contains: v}`,
 //! `{length: n}`, `{not_equals: v}`, `{equals: v}` (for a literal map).
 use std::fmt;
+use std::sync::Arc;
 
 use regex::Regex;
 use serde_json::Value;
+
+use super::regex_cache;
 
 use crate::template::{self, Lookup, Splice, TemplateError};
 
@@ -134,7 +137,7 @@ impl MatcherSpec {
                     // Variables are rendered at run time; check the syntax with a stand-in.
                     let probe = template::render_str(s, &template::Placeholder, Splice::Regex)
                         .map_err(|e| e.to_string())?;
-                    Regex::new(&probe).map_err(|e| format!("invalid regex: {e}"))?;
+                    regex_cache::compile(&probe).map_err(|e| format!("invalid regex: {e}"))?;
                     Self::Regex(s.clone())
                 }
                 _ => return Err("`regex` takes a string".into()),
@@ -198,7 +201,9 @@ impl MatcherSpec {
             Self::Regex(s) => {
                 let rendered =
                     template::render_str(s, scope, Splice::Regex).map_err(|e| e.to_string())?;
-                Matcher::Regex(Regex::new(&rendered).map_err(|e| format!("invalid regex: {e}"))?)
+                Matcher::Regex(
+                    regex_cache::compile(&rendered).map_err(|e| format!("invalid regex: {e}"))?,
+                )
             }
             Self::Type(t) => Matcher::Type(*t),
             Self::Absent => Matcher::Absent,
@@ -217,7 +222,7 @@ impl MatcherSpec {
 pub enum Matcher {
     Equals(Value),
     NotEquals(Value),
-    Regex(Regex),
+    Regex(Arc<Regex>),
     Type(JsonType),
     Absent,
     Present,

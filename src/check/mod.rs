@@ -2,6 +2,7 @@
 mod expect;
 mod matcher;
 mod path;
+mod regex_cache;
 
 pub use expect::{check_body, check_response, ResponseChecks};
 pub use matcher::{JsonType, Matcher, MatcherSpec, MATCHER_KEYS};

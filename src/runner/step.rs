@@ -1,5 +1,5 @@
 //! One step: render, send, poll until ready, check, capture.
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -121,8 +121,19 @@ async fn send_until_ready(
             return Err(failure(&title, &problems, &req, &resp));
         }
         tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(ctx.settings.poll_max_interval);
+        pause = next_pause(pause, ctx.settings.poll_max_interval);
     }
+}
+
+/// The pause after `pause`: half as long again, at least 1 ms more, at most `max`.
+///
+/// Growing by half rather than doubling bounds how late a completion is noticed at about
+/// half the time waited so far (doubling: up to all of it). From the default 10 ms
+/// a 100 ms detach is seen at ~132 ms instead of ~150 ms; a slow real cloud costs a few
+/// more polls before the pause reaches `max` (docs/performance.md, measurement 4). The
+/// 1 ms floor keeps a zero or tiny `--poll-interval` from polling in a tight loop.
+fn next_pause(pause: Duration, max: Duration) -> Duration {
+    (pause + (pause / 2).max(Duration::from_millis(1))).min(max)
 }
 
 pub fn capture(
@@ -153,4 +164,57 @@ pub fn capture(
         vars.set(key.clone(), value);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// When the polls are sent, from the first, if each takes no time.
+    fn schedule(first: Duration, max: Duration, until: Duration) -> Vec<Duration> {
+        let (mut at, mut pause, mut out) = (Duration::ZERO, first, Vec::new());
+        while at <= until {
+            out.push(at);
+            at += pause;
+            pause = next_pause(pause, max);
+        }
+        out.push(at);
+        out
+    }
+
+    #[test]
+    fn the_defaults_notice_a_100ms_completion_within_50ms() {
+        let polls = schedule(
+            Duration::from_millis(10),
+            Duration::from_secs(1),
+            Duration::from_millis(100),
+        );
+        let seen = polls
+            .iter()
+            .find(|t| **t >= Duration::from_millis(100))
+            .unwrap();
+        assert!(
+            *seen - Duration::from_millis(100) < Duration::from_millis(50),
+            "{polls:?}"
+        );
+    }
+
+    #[test]
+    fn the_pause_grows_to_the_maximum_and_stays_there() {
+        let max = Duration::from_secs(1);
+        let mut pause = Duration::from_millis(10);
+        for _ in 0..20 {
+            let next = next_pause(pause, max);
+            assert!(next > pause || next == max);
+            pause = next;
+        }
+        assert_eq!(pause, max);
+    }
+
+    #[test]
+    fn a_zero_interval_still_grows() {
+        let next = next_pause(Duration::ZERO, Duration::from_secs(1));
+        assert_eq!(next, Duration::from_millis(1));
+        assert!(next_pause(next, Duration::from_secs(1)) > next);
+    }
 }
