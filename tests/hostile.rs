@@ -183,3 +183,25 @@ fn discovery_reads_at_most_a_capped_body() {
     assert!(r.elapsed < FAST_BOUND, "took {:?}", r.elapsed);
     assert_memory_bounded(&r);
 }
+
+/// Bug: the Keystone login read the token response with `resp.json()`, no cap; an endless
+/// body at the auth URL was buffered until the request timeout.
+#[test]
+fn the_keystone_login_reads_at_most_a_capped_body() {
+    let server = Server::start(Misbehaviour::EndlessChunked);
+    let tree = Tree::new(&server.url("http"));
+    let clouds = format!(
+        "clouds:\n  hostile:\n    auth_type: password\n    auth:\n      auth_url: {}/identity/v3\n      username: u\n      password: p\n      project_name: x\n      user_domain_name: Default\n      project_domain_name: Default\n",
+        server.url("http")
+    );
+    std::fs::write(tree.clouds_yaml(), clouds).unwrap();
+    let r = run(&tree, &["--request-timeout", "10s", "--exact", TRIAL]);
+    assert_eq!(r.code, Some(2), "{}", r.output);
+    assert!(
+        r.output.contains("response body larger than the cap"),
+        "{}",
+        r.output
+    );
+    assert!(r.elapsed < FAST_BOUND, "took {:?}", r.elapsed);
+    assert_memory_bounded(&r);
+}

@@ -77,6 +77,9 @@ fn request_body(method: &AuthMethod) -> Value {
     }
 }
 
+/// A token with a large catalog is a few hundred KiB; anything past this is not Keystone.
+const MAX_TOKEN_BODY_BYTES: usize = 8 << 20;
+
 /// `POST {auth_url}/v3/auth/tokens`; `auth_url` may or may not end in `/v3`.
 pub async fn authenticate(
     client: &reqwest::Client,
@@ -90,25 +93,28 @@ pub async fn authenticate(
     } else {
         format!("{base}/v3/auth/tokens")
     };
-    let resp = client
-        .post(&url)
-        .json(&request_body(method))
-        .timeout(timeout)
-        .send()
+    // Through the harness's one exchange path, so a hostile endpoint cannot make the login
+    // buffer without bound. The request carries secrets: it is never displayed.
+    let req = crate::http::HttpRequest {
+        method: "POST".into(),
+        url: url.clone(),
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("Accept".into(), "application/json".into()),
+        ],
+        body: Some(request_body(method).to_string().into_bytes()),
+    };
+    let resp = crate::http::send(client, &req, timeout, MAX_TOKEN_BODY_BYTES)
         .await
         .map_err(|e| AuthError::Unreachable {
             url: url.clone(),
             reason: e.to_string(),
         })?;
-    let status = resp.status().as_u16();
-    let token = resp
-        .headers()
-        .get("x-subject-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body: Value = resp.json().await.map_err(|e| AuthError::Malformed {
+    let status = resp.status;
+    let token = resp.header("x-subject-token");
+    let body: Value = resp.json().map_err(|reason| AuthError::Malformed {
         url: url.clone(),
-        reason: format!("body is not JSON: {e}"),
+        reason,
     })?;
     if status != 201 {
         let message = body["error"]["message"]
