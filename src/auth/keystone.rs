@@ -112,7 +112,7 @@ pub async fn authenticate(
         })?;
     let status = resp.status;
     let token = resp.header("x-subject-token");
-    let body: Value = resp.json().map_err(|reason| AuthError::Malformed {
+    let body: &Value = resp.json().map_err(|reason| AuthError::Malformed {
         url: url.clone(),
         reason,
     })?;

@@ -23,6 +23,9 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub elapsed: Duration,
+    /// The body parsed once: the checks, the schema, captures and the report's shape all
+    /// read the same response.
+    parsed: std::sync::OnceLock<Result<Value, String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +155,7 @@ pub async fn send(
             headers,
             body,
             elapsed: started.elapsed(),
+            parsed: std::sync::OnceLock::new(),
         })
     };
     // reqwest's own timeout does not cover a body that trickles forever; this one does.
@@ -184,13 +188,19 @@ impl HttpResponse {
         !self.body.is_empty()
     }
 
-    pub fn json(&self) -> Result<Value, String> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            format!(
-                "body is not JSON ({e}); Content-Type {:?}",
-                self.header("content-type").unwrap_or_default()
-            )
-        })
+    /// The body as JSON, parsed on first use.
+    pub fn json(&self) -> Result<&Value, String> {
+        self.parsed
+            .get_or_init(|| {
+                serde_json::from_slice(&self.body).map_err(|e| {
+                    format!(
+                        "body is not JSON ({e}); Content-Type {:?}",
+                        self.header("content-type").unwrap_or_default()
+                    )
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 

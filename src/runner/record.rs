@@ -84,7 +84,7 @@ pub fn exchange(
 
 /// The request under test's response: its status and the shape of its body.
 pub fn response_under_test(resp: &HttpResponse) {
-    let shape = resp.json().ok().map(|v| shape(&v)).unwrap_or_default();
+    let shape = resp.json().ok().map(shape).unwrap_or_default();
     with_log(|log| {
         log.observed_status = Some(resp.status);
         log.observed_shape = shape;

@@ -50,7 +50,7 @@ pub async fn call(
     let resp = send(&identity.client, &req, timeout, 16 << 20)
         .await
         .map_err(|e| format!("{} {}: {e}", req.method, req.url))?;
-    let body = resp.json().unwrap_or(Value::Null);
+    let body = resp.json().cloned().unwrap_or(Value::Null);
     Ok(Answer {
         status: resp.status,
         body,

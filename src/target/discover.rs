@@ -31,7 +31,7 @@ async fn get_json(identity: &Identity, url: &str, timeout: Duration) -> Option<V
     if !(200..300).contains(&resp.status) {
         return None;
     }
-    resp.json().ok()
+    resp.json().ok().cloned()
 }
 
 /// Lists Neutron's extensions and Nova's microversion range, as `identity` sees them.
