@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::model::{CaseReport, RunReport, Verdict};
+use super::model::{first_problem, CaseReport, RunReport, Verdict};
 
 /// When a case counts as slower: both a ratio and an absolute floor, so that jitter on
 /// fast cases is not reported.
@@ -125,8 +125,8 @@ fn now_says(c: &CaseReport) -> String {
     let first = c
         .failure
         .as_deref()
-        .and_then(|f| f.lines().find(|l| l.trim_start().starts_with("- ")))
-        .map(|l| format!(": {}", l.trim().trim_start_matches("- ")))
+        .and_then(first_problem)
+        .map(|p| format!(": {p}"))
         .unwrap_or_default();
     format!(
         "failed (expected {}, observed {observed}){first}",

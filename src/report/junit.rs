@@ -5,20 +5,10 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::model::{CaseReport, RunReport, Verdict};
+use super::model::{first_problem, CaseReport, RunReport, Verdict};
 
 fn exchange_log(case: &CaseReport) -> String {
-    case.exchanges
-        .iter()
-        .map(|e| {
-            let outcome = match (e.status, &e.error) {
-                (Some(s), _) => format!("{s} ({:.0} ms)", e.elapsed_ms),
-                (None, Some(err)) => format!("no answer: {err}"),
-                (None, None) => "no answer".into(),
-            };
-            format!("{}: {} {} -> {outcome}\n", e.step, e.method, e.url)
-        })
-        .collect()
+    case.exchanges.iter().map(|e| format!("{e}\n")).collect()
 }
 
 fn test_case(case: &CaseReport) -> TestCase {
@@ -26,11 +16,8 @@ fn test_case(case: &CaseReport) -> TestCase {
         Verdict::Passed => TestCaseStatus::success(),
         Verdict::Failed => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            // The first failed expectation says more than the case's name.
             let failure = case.failure.as_deref().unwrap_or("failed");
-            let first = failure
-                .lines()
-                .find_map(|l| l.trim_start().strip_prefix("- "))
+            let first = first_problem(failure)
                 .or_else(|| failure.lines().next())
                 .unwrap_or("");
             s.set_message(first);

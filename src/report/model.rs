@@ -159,3 +159,24 @@ pub struct ExchangeReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+
+impl std::fmt::Display for ExchangeReport {
+    /// `step: METHOD URL -> status (ms)`, as failures and JUnit logs list exchanges.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} {} -> ", self.step, self.method, self.url)?;
+        match (self.status, &self.error) {
+            (Some(s), _) => write!(f, "{s} ({:.0} ms)", self.elapsed_ms),
+            (None, Some(err)) => write!(f, "no answer: {err}"),
+            (None, None) => f.write_str("no answer"),
+        }
+    }
+}
+
+/// The first failed expectation of a failure message (its `  - ...` lines): it says more
+/// than the case's name, for one-line summaries.
+pub fn first_problem(failure: &str) -> Option<&str> {
+    failure
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("- "))
+        .map(str::trim_end)
+}

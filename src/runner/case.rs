@@ -98,18 +98,7 @@ fn with_context(message: String, log: &CaseLog) -> String {
     }
     out.push_str("\nsteps that ran:\n");
     for (i, e) in log.exchanges.iter().enumerate() {
-        let outcome = match (e.status, &e.error) {
-            (Some(s), _) => format!("{s} ({:.0} ms)", e.elapsed_ms),
-            (None, Some(err)) => format!("no answer: {err}"),
-            (None, None) => "no answer".into(),
-        };
-        out.push_str(&format!(
-            "  {:>2}. {}: {} {} -> {outcome}\n",
-            i + 1,
-            e.step,
-            e.method,
-            e.url
-        ));
+        out.push_str(&format!("  {:>2}. {e}\n", i + 1));
     }
     if let Some(req) = &log.last_request {
         out.push_str("\nreproduce the failing request (export OS_TOKEN first):\n  ");
