@@ -27,11 +27,8 @@ pub fn render(
         .get(&spec.service)
         .ok_or_else(|| format!("the {role} identity has no {} endpoint", spec.service))?;
     let path = render_str(&spec.path.value, scope, Splice::Plain).map_err(|e| e.to_string())?;
-    // keystoneauth sends Accept: application/json; so do we unless a case says otherwise.
-    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
-    if let Some(token) = &identity.token {
-        headers.push(("X-Auth-Token".into(), token.clone()));
-    }
+    // A case may override or remove (empty value) these below.
+    let mut headers = identity.base_headers();
     let body = if let Some(v) = &spec.body {
         let v = render_value(v, scope).map_err(|e| e.to_string())?;
         Some(serde_json::to_vec(&v).map_err(|e| e.to_string())?)

@@ -42,17 +42,11 @@ fn run_trial(ctx: &RunContext, case: &Case, rt: &Handle) -> Result<Completion, F
         };
         ctx.record(log.into_report(case, ending));
     };
-    if let Some(reason) = ctx.target.skip_reason(&case.needs) {
-        record(
-            CaseLog::default(),
-            Verdict::Skipped,
-            Some(reason.clone()),
-            None,
-        );
-        return Ok(Completion::ignored_with(reason));
-    }
-    if ctx.stopping() {
-        let reason = "not started: the run was interrupted".to_string();
+    let skip = ctx.target.skip_reason(&case.needs).or_else(|| {
+        ctx.stopping()
+            .then(|| "not started: the run was interrupted".to_string())
+    });
+    if let Some(reason) = skip {
         record(
             CaseLog::default(),
             Verdict::Skipped,

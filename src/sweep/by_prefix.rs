@@ -163,54 +163,37 @@ async fn delete(
 /// Detaches what Neutron would refuse to delete a router with.
 async fn empty_router(target: &Target, f: &Found, t: Duration) -> Result<(), String> {
     let path = format!("/v2.0/routers/{}", f.id);
-    if f.body["routes"].as_array().is_some_and(|r| !r.is_empty()) {
+    let neutron = |method: Method, path: String, body: Option<Value>| async move {
         call(
             target,
             f.role,
             Service::Network,
-            Method::Put,
+            method,
             &path,
-            Some(&json!({"router": {"routes": []}})),
+            body.as_ref(),
             t,
         )
-        .await?;
+        .await
+    };
+    if f.body["routes"].as_array().is_some_and(|r| !r.is_empty()) {
+        let body = json!({"router": {"routes": []}});
+        neutron(Method::Put, path.clone(), Some(body)).await?;
     }
-    let ports = call(
-        target,
-        f.role,
-        Service::Network,
-        Method::Get,
-        &format!("/v2.0/ports?device_id={}", f.id),
-        None,
-        t,
-    )
-    .await?;
+    let ports = neutron(Method::Get, format!("/v2.0/ports?device_id={}", f.id), None).await?;
     for port in ports.body["ports"].as_array().cloned().unwrap_or_default() {
         if str_field(&port, "device_owner").starts_with("network:router_interface") {
             let body = json!({"port_id": str_field(&port, "id")});
-            call(
-                target,
-                f.role,
-                Service::Network,
+            neutron(
                 Method::Put,
-                &format!("{path}/remove_router_interface"),
-                Some(&body),
-                t,
+                format!("{path}/remove_router_interface"),
+                Some(body),
             )
             .await?;
         }
     }
     if f.body["external_gateway_info"].is_object() {
-        call(
-            target,
-            f.role,
-            Service::Network,
-            Method::Put,
-            &path,
-            Some(&json!({"router": {"external_gateway_info": {}}})),
-            t,
-        )
-        .await?;
+        let body = json!({"router": {"external_gateway_info": {}}});
+        neutron(Method::Put, path, Some(body)).await?;
     }
     Ok(())
 }

@@ -30,10 +30,7 @@ pub async fn call(
         .endpoints
         .get(&service)
         .ok_or_else(|| format!("the {role} identity has no {service} endpoint"))?;
-    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
-    if let Some(token) = &identity.token {
-        headers.push(("X-Auth-Token".into(), token.clone()));
-    }
+    let mut headers = identity.base_headers();
     let body = match body {
         Some(v) => {
             headers.push(("Content-Type".into(), "application/json".into()));

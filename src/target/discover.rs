@@ -15,14 +15,10 @@ const MAX_DISCOVERY_BODY_BYTES: usize = 1 << 20;
 
 /// A GET through the harness's one exchange path: its timeout and its body cap.
 async fn get_json(identity: &Identity, url: &str, timeout: Duration) -> Option<Value> {
-    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
-    if let Some(token) = &identity.token {
-        headers.push(("X-Auth-Token".to_string(), token.clone()));
-    }
     let req = HttpRequest {
         method: "GET".into(),
         url: url.to_string(),
-        headers,
+        headers: identity.base_headers(),
         body: None,
     };
     let resp = send(&identity.client, &req, timeout, MAX_DISCOVERY_BODY_BYTES)

@@ -16,6 +16,16 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// The headers every request of this identity starts from: `Accept: application/json`
+    /// (as keystoneauth sends) and its token, if it has one.
+    pub fn base_headers(&self) -> Vec<(String, String)> {
+        let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+        if let Some(token) = &self.token {
+            headers.push(("X-Auth-Token".to_string(), token.clone()));
+        }
+        headers
+    }
+
     /// The `none` identity: no token, the owner's endpoints, a client of its own.
     pub fn anonymous(like: &Identity, client: reqwest::Client) -> Identity {
         Identity {
