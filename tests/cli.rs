@@ -8,14 +8,7 @@ use std::process::{Command, Output};
 use support::{repo, text, workspace};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackconform"))
-        .current_dir(dir)
-        .env("CI", "true") // insta writes nothing
-        .env_remove("OS_CLOUD")
-        .env_remove("OS_CLIENT_CONFIG_FILE")
-        .args(args)
-        .output()
-        .unwrap()
+    support::stackconform(dir, args)
 }
 
 fn edit(path: &Path, from: &str, to: &str) {

@@ -3,7 +3,6 @@ mod support;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use support::{copy_tree, repo};
 
@@ -15,18 +14,10 @@ fn workspace() -> tempfile::TempDir {
 }
 
 fn coverage(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_stackconform"))
-        .current_dir(dir)
-        .arg("coverage")
-        .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code(), text)
+    let mut all = vec!["coverage"];
+    all.extend_from_slice(args);
+    let out = support::stackconform(dir, &all);
+    (out.status.code(), support::text(&out))
 }
 
 const NOVA: &str = "cases/compute/detach_interface";

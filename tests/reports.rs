@@ -4,25 +4,12 @@ mod support;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use support::{repo, workspace};
 
 fn stackconform(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_stackconform"))
-        .current_dir(dir)
-        .env("CI", "true")
-        .env_remove("OS_CLOUD")
-        .env_remove("OS_CLIENT_CONFIG_FILE")
-        .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code(), text)
+    let out = support::stackconform(dir, args);
+    (out.status.code(), support::text(&out))
 }
 
 fn case_ids(dir: &Path) -> Vec<String> {

@@ -18,6 +18,19 @@ pub fn workspace() -> tempfile::TempDir {
     dir
 }
 
+/// The binary in `dir`, as CI runs it: insta writes nothing, and no OpenStack
+/// configuration of the machine leaks in.
+pub fn stackconform(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(dir)
+        .env("CI", "true")
+        .env_remove("OS_CLOUD")
+        .env_remove("OS_CLIENT_CONFIG_FILE")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// stdout then stderr, as a person would read them.
 pub fn text(o: &std::process::Output) -> String {
     format!(
