@@ -46,13 +46,12 @@ impl Diff {
 
     pub fn render(&self) -> String {
         let mut out = String::new();
-        // The count is of items; a drift item spans several lines.
-        let section = |out: &mut String, title: &str, lines: Vec<String>| {
-            let items = lines.iter().filter(|l| !l.starts_with(' ')).count();
-            if !lines.is_empty() {
-                let _ = writeln!(out, "{title} ({items}):");
-                for l in lines {
-                    let _ = writeln!(out, "  {l}");
+        // One entry per item; an item of several lines (a drift) indents its own.
+        let section = |out: &mut String, title: &str, items: Vec<String>| {
+            if !items.is_empty() {
+                let _ = writeln!(out, "{title} ({}):", items.len());
+                for item in items {
+                    let _ = writeln!(out, "  {item}");
                 }
             }
         };
@@ -66,16 +65,17 @@ impl Diff {
         );
         let mut drift = Vec::new();
         for d in &self.schema_drift {
-            drift.push(format!("{} ({}):", d.trial, d.id));
+            let mut item = format!("{} ({}):", d.trial, d.id);
             for (p, t) in &d.appeared {
-                drift.push(format!("  + {p}: {t} (appeared)"));
+                item.push_str(&format!("\n    + {p}: {t} (appeared)"));
             }
             for (p, t) in &d.disappeared {
-                drift.push(format!("  - {p}: {t} (disappeared)"));
+                item.push_str(&format!("\n    - {p}: {t} (disappeared)"));
             }
             for (p, a, b) in &d.changed {
-                drift.push(format!("  ~ {p}: {a} -> {b} (changed type)"));
+                item.push_str(&format!("\n    ~ {p}: {a} -> {b} (changed type)"));
             }
+            drift.push(item);
         }
         section(&mut out, "schema drift", drift);
         section(
