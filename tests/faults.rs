@@ -5,17 +5,14 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use support::{leftovers, text, workspace, Served, IDENTITIES};
 
 fn run(served: &Served, dir: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
     let report = dir.join("report.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
-        .current_dir(dir)
-        .env("CI", "true")
-        .env("OS_CLIENT_CONFIG_FILE", &served.clouds_yaml)
-        .env("STACKCONFORM_LEDGER_DIR", dir.join("ledgers"))
+    let out = served
+        .command(dir, &dir.join("ledgers"))
         .arg("run")
         .args(IDENTITIES)
         .arg("--report")

@@ -16,12 +16,8 @@ fn slow_cloud() -> Served {
 }
 
 fn command(served: &Served, dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stackconform"));
-    cmd.current_dir(dir)
-        .env("CI", "true")
-        .env("OS_CLIENT_CONFIG_FILE", &served.clouds_yaml)
-        .env("STACKCONFORM_LEDGER_DIR", dir.join("ledgers"))
-        .args(args);
+    let mut cmd = served.command(dir, &dir.join("ledgers"));
+    cmd.args(args);
     cmd
 }
 

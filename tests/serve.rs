@@ -120,10 +120,8 @@ fn a_failure_prints_a_curl_command_that_reproduces_the_status() {
         text.replacen("  status: 404\n", "  status: 409\n", 1),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
-        .current_dir(dir.path())
-        .env("CI", "true")
-        .env("OS_CLIENT_CONFIG_FILE", &served.clouds_yaml)
+    let out = served
+        .command(dir.path(), &dir.path().join("ledgers"))
         .args([
             "run",
             "--cloud",

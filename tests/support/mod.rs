@@ -57,7 +57,7 @@ pub struct Served {
     pub child: Child,
     lines: std::sync::mpsc::Receiver<String>,
     pub clouds_yaml: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Served {
@@ -86,7 +86,7 @@ impl Served {
             child,
             lines,
             clouds_yaml,
-            _dir: dir,
+            dir,
         };
         served.wait_for("READY clouds.yaml");
         served
@@ -110,22 +110,26 @@ impl Served {
             .status();
     }
 
-    pub fn run(&self, args: &[&str]) -> (Option<i32>, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
-            .current_dir(repo())
+    /// The binary in `cwd` against this cloud, as CI runs it, its ledgers in `ledgers`.
+    pub fn command(&self, cwd: &std::path::Path, ledgers: &std::path::Path) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_stackconform"));
+        cmd.current_dir(cwd)
             .env("CI", "true")
             .env("OS_CLIENT_CONFIG_FILE", &self.clouds_yaml)
             .env_remove("OS_CLOUD")
+            .env("STACKCONFORM_LEDGER_DIR", ledgers);
+        cmd
+    }
+
+    /// `stackconform run ARGS` on the repository's catalogue.
+    pub fn run(&self, args: &[&str]) -> (Option<i32>, String) {
+        let out = self
+            .command(&repo(), &self.dir.path().join("ledgers"))
             .arg("run")
             .args(args)
             .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code(), text)
+        (out.status.code(), text(&out))
     }
 }
 
