@@ -104,7 +104,7 @@ pub fn check_response(
         match resp.json() {
             Err(e) => problems.push(format!("body: {e}")),
             Ok(doc) => problems.extend(check_body(
-                &doc,
+                doc,
                 checks.body.iter().map(|(p, s)| (p.as_str(), &s.value)),
                 scope,
             )),

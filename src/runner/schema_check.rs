@@ -67,7 +67,7 @@ fn compare(
         .load(name)
         .map_err(|e| vec![format!("schema {name}: {e}")])?;
     let Some(schema) = stored else {
-        return match store.propose(name, &infer(&body), &description(context)) {
+        return match store.propose(name, &infer(body), &description(context)) {
             SnapshotOutcome::Written(p) => {
                 ctx.note(format!(
                     "{context}: recorded new schema snapshot {}",
@@ -83,7 +83,7 @@ fn compare(
         };
     };
     let verdict = schema
-        .check(&body, ctx.settings.schema_mode)
+        .check(body, ctx.settings.schema_mode)
         .map_err(|e| vec![format!("schema {name}: {e}")])?;
     for extra in &verdict.extras {
         ctx.note(format!(
@@ -95,7 +95,7 @@ fn compare(
         return Ok(true);
     }
     // Inferring is only worth it when there is something to propose.
-    let proposal = crate::schema::widen(&schema.value, &infer(&body));
+    let proposal = crate::schema::widen(&schema.value, &infer(body));
     let outcome = store.propose(name, &proposal, &description(context));
     let mut problems: Vec<String> = verdict
         .errors
