@@ -4,7 +4,7 @@
 //! and nulls keep their type); anywhere else the value is spliced in as text.
 //! `$${` stands for a literal `${`.
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -91,7 +91,8 @@ pub fn value_references(v: &Value, out: &mut Vec<String>) -> Result<(), Template
 }
 
 /// Where variables are looked up.
-pub trait Lookup {
+/// `Sync` so a case holding a lookup across an await can run as a task.
+pub trait Lookup: Sync {
     fn lookup(&self, name: &str) -> Option<Value>;
 }
 
@@ -99,6 +100,9 @@ pub trait Lookup {
 #[derive(Debug, Default)]
 pub struct Scope {
     vars: HashMap<String, Value>,
+    /// Variables shared by every case of a run (identities, facts, the run's id), looked
+    /// up after the case's own: built once, not once per case.
+    shared: Option<Arc<Scope>>,
     /// `${uuid.<label>}`: a fresh random UUID per label, stable within the case.
     uuids: Mutex<HashMap<String, String>>,
 }
@@ -108,14 +112,25 @@ impl Scope {
         Self::default()
     }
 
+    /// A scope of its own in front of `shared`.
+    pub fn over(shared: Arc<Scope>) -> Self {
+        Self {
+            shared: Some(shared),
+            ..Self::default()
+        }
+    }
+
     pub fn set(&mut self, name: impl Into<String>, value: Value) {
         self.vars.insert(name.into(), value);
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
+        self.vars
+            .get(name)
+            .or_else(|| self.shared.as_ref()?.get(name))
     }
 
+    /// The scope's own variables, not the shared ones.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.vars.iter()
     }
@@ -123,7 +138,7 @@ impl Scope {
 
 impl Lookup for Scope {
     fn lookup(&self, name: &str) -> Option<Value> {
-        if let Some(v) = self.vars.get(name) {
+        if let Some(v) = self.get(name) {
             return Some(v.clone());
         }
         let label = name.strip_prefix("uuid.")?;
@@ -177,6 +192,10 @@ fn as_text(v: &Value) -> String {
 
 /// Renders a string template to text.
 pub fn render_str(s: &str, scope: &dyn Lookup, splice: Splice) -> Result<String, TemplateError> {
+    // Most strings of a case are plain text; they need no parse.
+    if !s.contains('$') {
+        return Ok(s.to_owned());
+    }
     let mut out = String::with_capacity(s.len());
     for part in parse(s)? {
         match part {
@@ -199,6 +218,7 @@ pub fn render_str(s: &str, scope: &dyn Lookup, splice: Splice) -> Result<String,
 /// Renders every string in a JSON value; an exact `${x}` keeps the variable's type.
 pub fn render_value(v: &Value, scope: &dyn Lookup) -> Result<Value, TemplateError> {
     Ok(match v {
+        Value::String(s) if !s.contains('$') => Value::String(s.clone()),
         Value::String(s) => {
             let parts = parse(s)?;
             if let [Part::Var(name)] = parts.as_slice() {

@@ -114,10 +114,12 @@ impl MatcherSpec {
         let Value::Object(map) = v else {
             return Ok(Self::Equals(v.clone()));
         };
-        let keys = MATCHER_KEYS.join(", ");
+        // Joined only for a message: parsing runs for every check of every case.
+        let keys = || MATCHER_KEYS.join(", ");
         if map.len() != 1 {
             return Err(format!(
-                "a matcher map must have exactly one key, one of: {keys} (write {{equals: {{...}}}} to compare with a map)"
+                "a matcher map must have exactly one key, one of: {} (write {{equals: {{...}}}} to compare with a map)",
+                keys()
             ));
         }
         let (key, arg) = map.iter().next().expect("one entry");
@@ -169,7 +171,8 @@ impl MatcherSpec {
             },
             other => {
                 return Err(format!(
-                    "unknown matcher `{other}`; expected one of: {keys}"
+                    "unknown matcher `{other}`; expected one of: {}",
+                    keys()
                 ))
             }
         })

@@ -8,7 +8,7 @@ use crate::cli::RunArgs;
 use crate::error::{Error, EXIT_FAILED};
 use crate::ledger::Ledger;
 use crate::report::{junit_xml, summarize, RunReport, TargetReport, FORMAT_VERSION};
-use crate::runner::{build_trials, Deviations, RunContext, Settings};
+use crate::runner::{trials, Deviations, RunContext, Settings};
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::{connect_clouds, start_embedded, Target};
 
@@ -16,6 +16,23 @@ use super::catalogue;
 
 /// Trials run in parallel by default; they wait on the network, not on the CPU.
 const DEFAULT_TEST_THREADS: usize = 16;
+
+/// How many cases run at once: `--test-threads`, else `RUST_TEST_THREADS` (which
+/// libtest-mimic does not read itself), else 16.
+fn jobs(test: &libtest_mimic::Arguments) -> Result<usize, Error> {
+    if let Some(n) = test.test_threads {
+        return Ok(n);
+    }
+    match std::env::var("RUST_TEST_THREADS") {
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(Error::Config(format!(
+                "RUST_TEST_THREADS={v:?}: expected a whole number of at least 1"
+            ))),
+        },
+        Err(_) => Ok(DEFAULT_TEST_THREADS),
+    }
+}
 
 /// insta reads its settings from the environment; set our defaults before any thread starts.
 fn configure_insta(snapshots: &Path) {
@@ -43,19 +60,16 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     };
     let snapshots = catalogue::snapshots_dir(&args.catalogue);
     configure_insta(&snapshots);
-    let mut test = args.test.clone();
-    if test.test_threads.is_none() && std::env::var_os("RUST_TEST_THREADS").is_none() {
-        test.test_threads = Some(DEFAULT_TEST_THREADS);
-    }
-    let rt = super::runtime()?;
+    let test = &args.test;
     if test.list {
-        let trials = build_trials(None, &cases, rt.handle());
-        return Ok(if libtest_mimic::run(&test, trials).has_failed() {
+        return Ok(if trials::list(test, &cases).has_failed() {
             EXIT_FAILED
         } else {
             0
         });
     }
+    let jobs = jobs(test)?;
+    let rt = super::runtime()?;
 
     let started = (Instant::now(), SystemTime::now());
     let mut target = match args.clouds.names() {
@@ -98,6 +112,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         deviations,
         reports: Mutex::new(Vec::new()),
         stop: Arc::new(AtomicBool::new(false)),
+        shared: Default::default(),
         ledger,
     });
     let signals = {
@@ -109,8 +124,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
         ctx.stop.clone(),
         ctx.ledger_hint(),
     ));
-    let trials = build_trials(Some(ctx.clone()), &cases, rt.handle());
-    let conclusion = libtest_mimic::run(&test, trials);
+    let conclusion = trials::run(test, ctx.clone(), cases.into(), rt.handle(), jobs);
 
     let notes = std::mem::take(&mut *ctx.notes.lock().unwrap_or_else(|e| e.into_inner()));
     if !notes.is_empty() {

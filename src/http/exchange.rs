@@ -114,7 +114,10 @@ pub async fn send(
 ) -> Result<HttpResponse, TransportError> {
     let method = reqwest::Method::from_bytes(req.method.as_bytes())
         .map_err(|e| TransportError::Other(e.to_string()))?;
-    let mut builder = client.request(method, &req.url);
+    let mut builder = match super::url::parse(&req.url) {
+        Some(url) => client.request(method, url),
+        None => client.request(method, &req.url),
+    };
     for (k, v) in &req.headers {
         builder = builder.header(k, v);
     }

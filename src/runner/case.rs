@@ -48,23 +48,7 @@ fn slug(case: &Case) -> String {
 }
 
 fn case_scope(ctx: &RunContext, case: &Case) -> Scope {
-    let mut scope = Scope::new();
-    for (role, identity) in &ctx.target.identities {
-        if *role == Role::None {
-            continue;
-        }
-        if let Some(p) = &identity.project_id {
-            scope.set(format!("{role}.project_id"), Value::String(p.clone()));
-        }
-        if let Some(u) = &identity.user_id {
-            scope.set(format!("{role}.user_id"), Value::String(u.clone()));
-        }
-    }
-    for (k, v) in &ctx.target.facts {
-        scope.set(format!("target.{k}"), Value::String(v.clone()));
-    }
-    scope.set("run.id", Value::String(ctx.run_id.clone()));
-    scope.set("run.prefix", Value::String(ctx.resource_prefix()));
+    let mut scope = Scope::over(ctx.shared_scope());
     scope.set(
         "name",
         Value::String(format!("{}{}", ctx.resource_prefix(), slug(case))),
@@ -134,7 +118,7 @@ async fn guarded(ctx: &RunContext, case: &Case) -> Result<(), String> {
     }
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+pub(super) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<String>()
         .cloned()
@@ -319,11 +303,14 @@ async fn teardown(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>) -> V
                 active.fixture.name,
                 i + 1
             );
-            let lookup = crate::template::Layered {
-                local: &active.vars,
-                parent: &state.scope,
+            let renders = {
+                let lookup = crate::template::Layered {
+                    local: &active.vars,
+                    parent: &state.scope,
+                };
+                super::request::render(ctx, &step.request, &lookup).is_ok()
             };
-            if super::request::render(ctx, &step.request, &lookup).is_err() {
+            if !renders {
                 continue;
             }
             let run = run_step(

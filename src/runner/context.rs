@@ -1,7 +1,10 @@
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::Value;
 use std::time::Duration;
 
-use crate::case::Catalogue;
+use crate::case::{Catalogue, Role};
+use crate::template::Scope;
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::Target;
 
@@ -45,6 +48,8 @@ pub struct RunContext {
     pub ledger: Option<crate::ledger::Ledger>,
     /// Raised by the first SIGINT or SIGTERM.
     pub stop: Arc<std::sync::atomic::AtomicBool>,
+    /// What every case's scope starts from; see `shared_scope`.
+    pub shared: OnceLock<Arc<Scope>>,
 }
 
 impl RunContext {
@@ -87,6 +92,33 @@ impl RunContext {
                 self.note(e);
             }
         }
+    }
+
+    /// The variables every case sees: each identity's project and user ids, the target's
+    /// facts, the run's id and resource prefix. Built on first use.
+    pub fn shared_scope(&self) -> Arc<Scope> {
+        self.shared
+            .get_or_init(|| {
+                let mut scope = Scope::new();
+                for (role, identity) in &self.target.identities {
+                    if *role == Role::None {
+                        continue;
+                    }
+                    if let Some(p) = &identity.project_id {
+                        scope.set(format!("{role}.project_id"), Value::String(p.clone()));
+                    }
+                    if let Some(u) = &identity.user_id {
+                        scope.set(format!("{role}.user_id"), Value::String(u.clone()));
+                    }
+                }
+                for (k, v) in &self.target.facts {
+                    scope.set(format!("target.{k}"), Value::String(v.clone()));
+                }
+                scope.set("run.id", Value::String(self.run_id.clone()));
+                scope.set("run.prefix", Value::String(self.resource_prefix()));
+                Arc::new(scope)
+            })
+            .clone()
     }
 
     pub fn resource_prefix(&self) -> String {

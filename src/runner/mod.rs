@@ -10,7 +10,7 @@ mod schema_check;
 mod step;
 #[cfg(test)]
 mod teardown_tests;
-mod trials;
+pub mod trials;
 
 pub use case::{run_case, run_case_logged};
 pub use client::http_client;
@@ -18,4 +18,3 @@ pub use context::{RunContext, Settings};
 pub use deviations::Deviations;
 pub use partition::Partition;
 pub use record::{shape, CaseLog};
-pub use trials::build_trials;

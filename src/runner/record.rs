@@ -18,7 +18,7 @@ pub struct CaseLog {
     /// Every schema check, by the step that made it.
     pub schemas: Vec<(String, SchemaReport)>,
     /// The last request sent outside teardown: the one a failure is about.
-    pub last_request: Option<HttpRequest>,
+    pub last_request: Option<Arc<HttpRequest>>,
 }
 
 pub struct CaseScope {
@@ -59,7 +59,7 @@ pub fn current_trial() -> Option<String> {
 pub fn exchange(
     phase: Phase,
     step: &str,
-    req: &HttpRequest,
+    req: &Arc<HttpRequest>,
     result: Result<&HttpResponse, String>,
 ) {
     with_log(|log| {
@@ -77,7 +77,7 @@ pub fn exchange(
             error,
         });
         if phase != Phase::Teardown {
-            log.last_request = Some(req.clone());
+            log.last_request = Some(Arc::clone(req));
         }
     });
 }
@@ -112,7 +112,11 @@ pub fn shape(v: &Value) -> BTreeMap<String, String> {
             }
             Value::Object(map) => {
                 for (k, item) in map {
-                    let key = k.replace('~', "~0").replace('/', "~1");
+                    let key: std::borrow::Cow<str> = if k.contains(['~', '/']) {
+                        k.replace('~', "~0").replace('/', "~1").into()
+                    } else {
+                        k.into()
+                    };
                     walk(item, format!("{path}/{key}"), out);
                 }
                 "object"

@@ -1,4 +1,6 @@
 //! Turning a request spec into bytes on the wire.
+use std::sync::Arc;
+
 use crate::case::{RequestSpec, Role};
 use crate::http::{send, HttpRequest, HttpResponse, TransportError};
 use crate::report::Phase;
@@ -114,8 +116,9 @@ pub async fn exchange(
     scope: &dyn Lookup,
     phase: Phase,
     step: &str,
-) -> Result<(HttpRequest, HttpResponse), String> {
-    let req = render(ctx, spec, scope)?;
+) -> Result<(Arc<HttpRequest>, HttpResponse), String> {
+    // Shared with the case's record, which keeps the last request for a failure message.
+    let req = Arc::new(render(ctx, spec, scope)?);
     // Only setup and teardown are retried: the request under test and the follow-up
     // checks must show the target as it is.
     let retries = match phase {
@@ -127,11 +130,14 @@ pub async fn exchange(
     loop {
         let result = send_once(ctx, spec, &req, phase, step).await;
         let transient = match &result {
-            Ok((_, resp)) => resp.status == 503,
+            Ok(resp) => resp.status == 503,
             Err(e) => matches!(e, TransportError::Connect(_) | TransportError::Other(_)),
         };
         if !transient || attempt >= retries {
-            return result.map_err(|e| format!("{e}\n{req}"));
+            return match result {
+                Ok(resp) => Ok((req, resp)),
+                Err(e) => Err(format!("{e}\n{req}")),
+            };
         }
         attempt += 1;
         tracing::info!(step, attempt, "transient failure; retrying");
@@ -146,10 +152,10 @@ const RETRY_MAX_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
 async fn send_once(
     ctx: &RunContext,
     spec: &RequestSpec,
-    req: &HttpRequest,
+    req: &Arc<HttpRequest>,
     phase: Phase,
     step: &str,
-) -> Result<(HttpRequest, HttpResponse), TransportError> {
+) -> Result<HttpResponse, TransportError> {
     let role = spec.identity.unwrap_or(Role::Owner);
     let client = &ctx.target.identities[&role].client;
     let result = send(
@@ -159,22 +165,23 @@ async fn send_once(
         ctx.settings.max_body_bytes,
     )
     .await;
-    let trial = super::record::current_trial().unwrap_or_default();
+    // Looked up only when something prints it: this is every request's path.
+    let trial = || super::record::current_trial().unwrap_or_default();
     match &result {
         Ok(resp) => {
-            tracing::debug!(%trial, step, method = %req.method, url = %req.url, status = resp.status, elapsed_ms = resp.elapsed.as_millis() as u64, "exchange");
+            tracing::debug!(trial = %trial(), step, method = %req.method, url = %req.url, status = resp.status, elapsed_ms = resp.elapsed.as_millis() as u64, "exchange");
             if ctx.settings.verbose {
-                eprintln!("[{trial}] {step}\n{req}{resp}");
+                eprintln!("[{}] {step}\n{req}{resp}", trial());
             }
             super::record::exchange(phase, step, req, Ok(resp));
         }
         Err(e) => {
-            tracing::debug!(%trial, step, method = %req.method, url = %req.url, error = %e, "exchange failed");
+            tracing::debug!(trial = %trial(), step, method = %req.method, url = %req.url, error = %e, "exchange failed");
             if ctx.settings.verbose {
-                eprintln!("[{trial}] {step}\n{req}! {e}");
+                eprintln!("[{}] {step}\n{req}! {e}", trial());
             }
             super::record::exchange(phase, step, req, Err(e.to_string()));
         }
     }
-    result.map(|resp| (req.clone(), resp))
+    result
 }

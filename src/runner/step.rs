@@ -1,4 +1,5 @@
 //! One step: render, send, poll until ready, check, capture.
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -79,7 +80,7 @@ async fn send_until_ready(
     vars: &Scope,
     parent: &dyn Lookup,
     phase: Phase,
-) -> Result<(HttpRequest, HttpResponse), String> {
+) -> Result<(Arc<HttpRequest>, HttpResponse), String> {
     let lookup = Layered {
         local: vars,
         parent,

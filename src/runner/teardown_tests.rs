@@ -101,6 +101,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
         deviations: Deviations::default(),
         reports: Mutex::new(Vec::new()),
         stop: Default::default(),
+        shared: Default::default(),
         ledger: None,
     });
     Run { rt, ctx, _dir: dir }

@@ -1,46 +1,144 @@
-//! Cases as libtest-mimic trials, sharing one tokio runtime.
+//! Cases as libtest-mimic trials, run as tasks on the shared tokio runtime.
+//!
+//! libtest runs the trials one at a time on the calling thread, in catalogue order, and
+//! prints each outcome; the cases themselves run ahead as tasks, at most `jobs` at a time,
+//! and each trial only waits for its own case's outcome. A case spends its life waiting on
+//! the network: as a blocked libtest thread of its own, every answer had to wake that
+//! thread. Which trials run is decided by libtest's own `is_filtered_out` and
+//! `is_ignored`, so filtering, `--ignored` and `--exact` mean what they always meant.
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
-use libtest_mimic::{Completion, Failed, Trial};
+use futures_util::FutureExt;
+use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use tokio::runtime::Handle;
+use tokio::sync::{oneshot, Semaphore};
 
-use super::case::run_case_logged;
+use super::case::{panic_message, run_case_logged};
 use super::context::RunContext;
 use super::record::{CaseLog, Ending};
 use crate::case::Case;
 use crate::report::Verdict;
 
-/// One trial per case. Without a context (`--list`) trials only carry their names.
-pub fn build_trials(ctx: Option<Arc<RunContext>>, cases: &[Case], rt: &Handle) -> Vec<Trial> {
-    cases
+type Outcome = Result<Completion, Failed>;
+
+/// Lists the cases as trials (`--list`): nothing runs.
+pub fn list(args: &Arguments, cases: &[Case]) -> Conclusion {
+    let trials = cases
         .iter()
-        .map(|case| {
-            let case = case.clone();
-            let ctx = ctx.clone();
-            let rt = rt.clone();
-            let ignored = case.doc.ignore.is_some();
-            Trial::ignorable_test(case.trial_name.clone(), move || {
-                let Some(ctx) = ctx else {
-                    return Ok(Completion::Completed);
-                };
-                run_trial(&ctx, &case, &rt)
-            })
-            .with_ignored_flag(ignored)
-        })
-        .collect()
+        .map(|case| trial(case, || Ok(Completion::Completed)))
+        .collect();
+    libtest_mimic::run(args, trials)
 }
 
-fn run_trial(ctx: &RunContext, case: &Case, rt: &Handle) -> Result<Completion, Failed> {
-    let started = Instant::now();
-    let record = |log: CaseLog, verdict, skip_reason: Option<String>, failure: Option<String>| {
-        let ending = Ending {
-            verdict,
-            skip_reason,
-            failure,
-            duration: started.elapsed(),
+/// Runs the cases libtest selects, at most `jobs` at a time, and returns libtest's
+/// conclusion.
+pub fn run(
+    args: &Arguments,
+    ctx: Arc<RunContext>,
+    cases: Arc<[Case]>,
+    rt: &Handle,
+    jobs: usize,
+) -> Conclusion {
+    let mut trials = Vec::with_capacity(cases.len());
+    let mut selected = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let (tx, rx) = oneshot::channel();
+        let t = trial(case, move || wait(rx));
+        if !args.is_filtered_out(&t) && !args.is_ignored(&t) {
+            selected.push((i, tx));
+        }
+        trials.push(t);
+    }
+    rt.spawn(schedule(ctx, cases, selected, jobs.max(1)));
+    let serial = Arguments {
+        test_threads: Some(1),
+        ..args.clone()
+    };
+    libtest_mimic::run(&serial, trials)
+}
+
+fn trial(case: &Case, runner: impl FnOnce() -> Outcome + Send + 'static) -> Trial {
+    Trial::ignorable_test(case.trial_name.clone(), runner)
+        .with_ignored_flag(case.doc.ignore.is_some())
+}
+
+/// A trial's side: its case's outcome, once the case's task has one. Bounded: every case
+/// has its own deadline, and teardown's requests each have theirs.
+fn wait(rx: oneshot::Receiver<Outcome>) -> Outcome {
+    rx.blocking_recv().unwrap_or_else(|_| {
+        Err(Failed::from(
+            "the case's task ended without an outcome (the run is shutting down)",
+        ))
+    })
+}
+
+/// Starts the selected cases in catalogue order, keeping `jobs` of them running.
+async fn schedule(
+    ctx: Arc<RunContext>,
+    cases: Arc<[Case]>,
+    selected: Vec<(usize, oneshot::Sender<Outcome>)>,
+    jobs: usize,
+) {
+    let slots = Arc::new(Semaphore::new(jobs));
+    for (i, tx) in selected {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
         };
-        ctx.record(log.into_report(case, ending));
+        let ctx = ctx.clone();
+        let cases = cases.clone();
+        tokio::spawn(async move {
+            let case = &cases[i];
+            let started = Instant::now();
+            // A panic outside the case's own guard (in recording, say) must still give
+            // the trial an outcome, as libtest's catch_unwind did for a trial thread.
+            let outcome = match AssertUnwindSafe(run_trial(&ctx, case, started))
+                .catch_unwind()
+                .await
+            {
+                Ok(outcome) => outcome,
+                Err(panic) => {
+                    let message = format!("test panicked: {}", panic_message(&panic));
+                    record(
+                        &ctx,
+                        case,
+                        started,
+                        CaseLog::default(),
+                        Verdict::Failed,
+                        None,
+                        Some(message.clone()),
+                    );
+                    Err(Failed::from(message))
+                }
+            };
+            drop(slot);
+            let _ = tx.send(outcome);
+        });
+    }
+}
+
+fn record(
+    ctx: &RunContext,
+    case: &Case,
+    started: Instant,
+    log: CaseLog,
+    verdict: Verdict,
+    skip_reason: Option<String>,
+    failure: Option<String>,
+) {
+    let ending = Ending {
+        verdict,
+        skip_reason,
+        failure,
+        duration: started.elapsed(),
+    };
+    ctx.record(log.into_report(case, ending));
+}
+
+async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
+    let record = |log, verdict, skip_reason, failure| {
+        record(ctx, case, started, log, verdict, skip_reason, failure)
     };
     let skip = ctx.target.skip_reason(&case.needs).or_else(|| {
         ctx.stopping()
@@ -55,7 +153,7 @@ fn run_trial(ctx: &RunContext, case: &Case, rt: &Handle) -> Result<Completion, F
         );
         return Ok(Completion::ignored_with(reason));
     }
-    let (result, log) = rt.block_on(run_case_logged(ctx, case));
+    let (result, log) = run_case_logged(ctx, case).await;
     let doc = &case.doc;
     match (result, ctx.deviations.reason(&doc.id.value)) {
         (Ok(()), None) => {

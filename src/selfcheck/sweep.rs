@@ -87,6 +87,7 @@ pub async fn check_cloud(
         reports: Mutex::new(Vec::new()),
         stop: Default::default(),
         // The embedded cloud's resources end with it.
+        shared: Default::default(),
         ledger: None,
     };
     let results = {
