@@ -21,3 +21,9 @@ pub mod selfcheck;
 pub mod sweep;
 pub mod target;
 pub mod template;
+
+/// Every binary that links the library (the command, the `catalogue` test target, the
+/// benches) allocates the same way: mimalloc, about a fifth less CPU per case than
+/// glibc's malloc (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -3,9 +3,6 @@ use clap::{CommandFactory, FromArgMatches};
 use stackconform::cli::{Cli, Command};
 use stackconform::commands;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())

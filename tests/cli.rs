@@ -208,3 +208,101 @@ fn schema_prints_the_published_json_schema() {
     let out = run(dir.path(), &["schema", "nonsense"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+/// Trial names in the order the output shows them (`test NAME ... ok`).
+fn shown_order(shown: &str) -> Vec<String> {
+    shown
+        .lines()
+        .filter_map(|l| l.strip_prefix("test "))
+        .filter_map(|l| l.split(" ... ").next())
+        .map(|n| n.trim().to_string())
+        .collect()
+}
+
+/// Cases run as tasks, many at once, and finish in any order; the output must still follow
+/// the catalogue, as `--list` shows it, so two runs' logs compare line by line.
+#[test]
+fn outcomes_are_printed_in_catalogue_order_whatever_finishes_first() {
+    let dir = workspace();
+    let listed: Vec<String> = text(&run(dir.path(), &["--list"]))
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_string)
+        .collect();
+    assert!(listed.len() > 40, "{listed:?}");
+    let out = run(dir.path(), &["--format", "pretty", "--test-threads", "16"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert_eq!(shown_order(&shown), listed, "{shown}");
+}
+
+#[test]
+fn rust_test_threads_is_read_and_checked() {
+    let dir = workspace();
+    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .env("RUST_TEST_THREADS", "1")
+        .arg("detach_interface::40")
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("404-unknown-server ... ok"), "{shown}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(dir.path())
+        .env("RUST_TEST_THREADS", "zero")
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{shown}");
+    assert!(shown.contains("RUST_TEST_THREADS=\"zero\""), "{shown}");
+    assert!(!shown.contains("test result"), "nothing may run: {shown}");
+}
+
+/// libtest decides what runs (`--skip`, `--exact`); a case it leaves out must not be sent
+/// at all, not run and then hidden.
+#[test]
+fn skipped_and_unmatched_cases_send_nothing() {
+    let dir = workspace();
+    let report = dir.path().join("report.json");
+    let out = run(
+        dir.path(),
+        &[
+            "--skip",
+            "compute.",
+            "--skip",
+            "network.remove_router_interface::4",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+    let trials: Vec<&str> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["trial"].as_str().unwrap())
+        .collect();
+    assert!(!trials.is_empty(), "{shown}");
+    for t in &trials {
+        assert!(
+            t.starts_with("network.remove_router_interface::") && !t.contains("::4"),
+            "{t} ran: {trials:?}"
+        );
+    }
+    let filtered = shown
+        .split(" filtered out")
+        .next()
+        .and_then(|s| s.rsplit("; ").next())
+        .unwrap_or_default();
+    let all = text(&run(dir.path(), &["--list"]))
+        .lines()
+        .filter(|l| l.ends_with(": test"))
+        .count();
+    assert_eq!(filtered.trim(), (all - trials.len()).to_string(), "{shown}");
+}

@@ -55,6 +55,8 @@ pub fn mark_failed(state: &mut State, request_id: &str, server_id: &str) {
     {
         action.message = Some("Error".into());
         action.updated_at = SystemTime::now();
+        // bench/run.sh times the polls that notice this from these events.
+        tracing::debug!(request_id, server_id, "instance action message written");
     }
 }
 
@@ -86,6 +88,7 @@ pub fn finish_event(
             event.result = Some(if error.is_some() { "Error" } else { "Success" });
             event.details = error.clone();
         }
+        tracing::debug!(request_id, server_id, "instance action event finished");
     }
 }
 
