@@ -126,7 +126,8 @@ pub struct RunArgs {
     /// How long a polling step waits for its condition unless the case says.
     #[arg(long, env = "STACKCONFORM_POLL_TIMEOUT", default_value = "60s", value_parser = duration)]
     pub poll_timeout: Duration,
-    /// First pause between polls; each pause is half as long again, up to --poll-max-interval.
+    /// First pause between polls; each pause is half as long again, up to --poll-max-interval,
+    /// and at most 40 ms during a poll's first second.
     #[arg(long, env = "STACKCONFORM_POLL_INTERVAL", default_value = "10ms", value_parser = duration)]
     pub poll_interval: Duration,
     #[arg(long, env = "STACKCONFORM_POLL_MAX_INTERVAL", default_value = "1s", value_parser = duration)]

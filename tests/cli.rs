@@ -214,7 +214,8 @@ fn shown_order(shown: &str) -> Vec<String> {
     shown
         .lines()
         .filter_map(|l| l.strip_prefix("test "))
-        .filter_map(|l| l.split(" ... ").next())
+        .filter_map(|l| l.split_once(" ... "))
+        .map(|(name, _)| name)
         .map(|n| n.trim().to_string())
         .collect()
 }
@@ -248,7 +249,12 @@ fn rust_test_threads_is_read_and_checked() {
         .unwrap();
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(0), "{shown}");
-    assert!(shown.contains("404-unknown-server ... ok"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains("::404-unknown-server ") && l.ends_with("... ok")),
+        "{shown}"
+    );
 
     let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
         .current_dir(dir.path())
