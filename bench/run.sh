@@ -472,8 +472,10 @@ limit; moving the cases onto the runtime showed it was not. The run-to-run sprea
 shared machine is ±10% in wall time, so changes of a few percent only show in perf.
 
 **What limits whole cases.** The HTTP path alone reaches the target (above); a whole case
-does not. Against `serve` a case costs the harness about 60 µs of CPU where the HTTP path
-costs about 25 µs, and the reference cloud about 25 µs per answer; all share 2 cores. Taking
+does not. Against `serve` a one-request case costs the harness about 65 µs of CPU (the
+process's CPU less a `--list` run's, over 10,000 cases), its HTTP path about 35 µs, and the
+reference cloud about 25 µs per answer (its process's CPU over the same run); all share 2
+cores, so each µs the harness spends is one the cloud cannot. Taking
 parts out of the case (a measuring build, not committed): without the checks and the schema
 the cases went from 0.48 s to 0.42 s; without those and the record of the body's shape, to
 0.39 s, which is still 0.45 of `wrk`. What remains is spread thin in perf (the case's task

@@ -19,7 +19,9 @@ use stackconform::http::{send, HttpRequest};
 
 fn setting(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
-        Ok(v) => v.parse().unwrap_or_else(|_| fail(&format!("{name}={v:?} is not a whole number"))),
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| fail(&format!("{name}={v:?} is not a whole number"))),
         Err(_) => default,
     }
 }
@@ -50,8 +52,8 @@ fn main() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| fail(&format!("runtime: {e}")));
-    let client = stackconform::runner::http_client(false, None)
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    let client =
+        stackconform::runner::http_client(false, None).unwrap_or_else(|e| fail(&e.to_string()));
     let done = Arc::new(AtomicU64::new(0));
     let elapsed = rt.block_on(async {
         let started = Instant::now();

@@ -1,12 +1,12 @@
 use std::sync::{Arc, Mutex, OnceLock};
-
-use serde_json::Value;
 use std::time::Duration;
 
+use serde_json::Value;
+
 use crate::case::{Catalogue, Role};
-use crate::template::Scope;
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::Target;
+use crate::template::Scope;
 
 /// Knobs of a run; each has a flag and an environment variable (see `cli`).
 #[derive(Debug, Clone)]
