@@ -13,6 +13,7 @@
 #   BENCH_SCALE="1000 10000" catalogue sizes (measurement 3), BENCH_SCALE_REPS=3
 #   BENCH_DELAYS="100ms 250ms 1s" reference detach delays, BENCH_POLL_REPS=3 (measurement 4)
 #   BENCH_OUT=docs/performance.md, STACKCONFORM_BIN=target/release/stackconform
+#   BENCH_KEEP=1            keep the scratch folder (logs of every run) for a look after
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,7 +44,7 @@ cleanup() {
         kill -TERM "$SERVE_PID" 2>/dev/null || true
         wait "$SERVE_PID" 2>/dev/null || true
     fi
-    rm -rf "$TMP"
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -167,7 +168,7 @@ EOF
 
 say "2. building the HTTP-path bench (cargo bench --bench http_path)"
 PATH_BENCH=$(cd "$ROOT" && cargo bench --locked --bench http_path --no-run --message-format=json 2>"$TMP/bench-build.log" |
-    sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+    grep '"name":"http_path"' | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
 [ -x "$PATH_BENCH" ] || die "cannot build the http_path bench: $(tail -n 20 "$TMP/bench-build.log")"
 
 gen_cases "$TMP/tp" "$TP_CASES" network/remove_router_interface/404-router-missing
@@ -187,6 +188,7 @@ for ((r = 1; r <= TP_ROUNDS; r++)); do
     BENCH_URL=$TP_URL BENCH_TOKEN=$TOKEN BENCH_CONCURRENCY=$TP_THREADS BENCH_SECONDS=$WRK_SECONDS \
         "$PATH_BENCH" >"$TMP/m2.p.$r" 2>&1 || die "the http_path bench failed: $(cat "$TMP/m2.p.$r")"
     path=$(awk '/^requests\/s:/ {print $2}' "$TMP/m2.p.$r")
+    [ -n "$path" ] || die "the http_path bench printed no rate: $(tail -n 5 "$TMP/m2.p.$r")"
     wrk -t 2 -c "$TP_THREADS" -d "${WRK_SECONDS}s" -s "$TMP/wrk.lua" -H "X-Auth-Token: $TOKEN" \
         "$TP_URL" >"$TMP/m2.w.$r" 2>&1 || die "wrk failed: $(cat "$TMP/m2.w.$r")"
     plain=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$TMP/m2.w.$r")

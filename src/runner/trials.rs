@@ -1,20 +1,20 @@
 //! Cases as libtest-mimic trials, run as tasks on the shared tokio runtime.
 //!
 //! libtest runs the trials one at a time on the calling thread, in catalogue order, and
-//! prints each outcome; the cases themselves run ahead on `jobs` tasks, each taking the
-//! next case when it is free, and each trial only waits for its own case's outcome. So the
-//! output follows the catalogue whatever finishes first, and `--test-threads 200` against
-//! a slow cloud costs 200 tasks, not 200 threads. Which trials run is decided by libtest's
-//! own `is_filtered_out` and `is_ignored`, so filtering, `--ignored` and `--exact` mean
-//! what they always meant.
+//! prints each outcome; the cases themselves run ahead as tasks, at most `jobs` at a time,
+//! and each trial only waits for its own case's outcome. So the output follows the
+//! catalogue whatever finishes first, and `--test-threads 200` against a slow cloud costs
+//! 200 tasks, not 200 threads. Which trials run is decided by libtest's own
+//! `is_filtered_out` and `is_ignored`, so filtering, `--ignored` and `--exact` mean what
+//! they always meant.
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::FutureExt;
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use tokio::runtime::Handle;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Semaphore};
 
 use super::case::{panic_message, run_case_logged};
 use super::context::RunContext;
@@ -52,7 +52,7 @@ pub fn run(
         }
         trials.push(t);
     }
-    start(rt, ctx, cases, selected, jobs.max(1));
+    rt.spawn(schedule(ctx, cases, selected, jobs.max(1)));
     let serial = Arguments {
         test_threads: Some(1),
         ..args.clone()
@@ -75,51 +75,47 @@ fn wait(rx: oneshot::Receiver<Outcome>) -> Outcome {
     })
 }
 
-/// Runs the selected cases on `jobs` tasks, each taking the next case in catalogue order
-/// whenever it is free: no task or permit per case.
-fn start(
-    rt: &Handle,
+/// Starts the selected cases in catalogue order, keeping `jobs` of them running.
+async fn schedule(
     ctx: Arc<RunContext>,
     cases: Arc<[Case]>,
     selected: Vec<(usize, oneshot::Sender<Outcome>)>,
     jobs: usize,
 ) {
-    let workers = jobs.min(selected.len());
-    let queue = Arc::new(Mutex::new(selected.into_iter()));
-    for _ in 0..workers {
-        let (ctx, cases, queue) = (ctx.clone(), cases.clone(), queue.clone());
-        rt.spawn(async move {
-            loop {
-                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                let Some((i, tx)) = next else { break };
-                let _ = tx.send(run_guarded(&ctx, &cases[i]).await);
-            }
+    let slots = Arc::new(Semaphore::new(jobs));
+    for (i, tx) in selected {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let ctx = ctx.clone();
+        let cases = cases.clone();
+        tokio::spawn(async move {
+            let case = &cases[i];
+            let started = Instant::now();
+            // A panic outside the case's own guard (in recording, say) must still give
+            // the trial an outcome, as libtest's catch_unwind did for a trial thread.
+            let outcome = match AssertUnwindSafe(run_trial(&ctx, case, started))
+                .catch_unwind()
+                .await
+            {
+                Ok(outcome) => outcome,
+                Err(panic) => {
+                    let message = format!("test panicked: {}", panic_message(&panic));
+                    record(
+                        &ctx,
+                        case,
+                        started,
+                        CaseLog::default(),
+                        Verdict::Failed,
+                        None,
+                        Some(message.clone()),
+                    );
+                    Err(Failed::from(message))
+                }
+            };
+            drop(slot);
+            let _ = tx.send(outcome);
         });
-    }
-}
-
-/// One case's outcome. A panic outside the case's own guard (in recording, say) must
-/// still give the trial an outcome, as libtest's catch_unwind did for a trial thread.
-async fn run_guarded(ctx: &RunContext, case: &Case) -> Outcome {
-    let started = Instant::now();
-    match AssertUnwindSafe(run_trial(ctx, case, started))
-        .catch_unwind()
-        .await
-    {
-        Ok(outcome) => outcome,
-        Err(panic) => {
-            let message = format!("test panicked: {}", panic_message(&panic));
-            record(
-                ctx,
-                case,
-                started,
-                CaseLog::default(),
-                Verdict::Failed,
-                None,
-                Some(message.clone()),
-            );
-            Err(Failed::from(message))
-        }
     }
 }
 
