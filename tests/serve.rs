@@ -4,7 +4,7 @@ mod support;
 
 use std::process::Command;
 
-use support::{copy_tree, repo, token, Served};
+use support::{copy_tree, repo, token, Served, IDENTITIES};
 
 fn count(text: &str, what: &str) -> usize {
     text.lines()
@@ -37,16 +37,7 @@ fn case_count() -> usize {
 #[test]
 fn the_catalogue_passes_against_serve_with_all_four_identities() {
     let served = Served::start();
-    let (code, text) = served.run(&[
-        "--cloud",
-        "reference",
-        "--alt-cloud",
-        "reference-alt",
-        "--reader-cloud",
-        "reference-reader",
-        "--admin-cloud",
-        "reference-admin",
-    ]);
+    let (code, text) = served.run(&IDENTITIES);
     assert_eq!(code, Some(0), "{text}");
     assert_eq!(count(&text, " passed"), case_count(), "{text}");
     assert_eq!(count(&text, " ignored"), 0, "{text}");

@@ -14,7 +14,7 @@ pub struct Settings {
     pub request_timeout: Duration,
     pub case_timeout: Duration,
     pub poll_timeout: Duration,
-    /// First pause between polls; it doubles up to `poll_max_interval`.
+    /// First pause between polls; see `step::next_pause` for how it grows.
     pub poll_interval: Duration,
     pub poll_max_interval: Duration,
     pub max_body_bytes: usize,

@@ -18,16 +18,9 @@ pub fn render(
     spec: &RequestSpec,
     scope: &dyn Lookup,
 ) -> Result<HttpRequest, String> {
-    let role = spec.identity.unwrap_or(Role::Owner);
-    let identity = ctx
+    let (identity, root) = ctx
         .target
-        .identities
-        .get(&role)
-        .ok_or_else(|| format!("the run has no {role} identity"))?;
-    let root = identity
-        .endpoints
-        .get(&spec.service)
-        .ok_or_else(|| format!("the {role} identity has no {} endpoint", spec.service))?;
+        .endpoint(spec.identity.unwrap_or(Role::Owner), spec.service)?;
     let path = render_str(&spec.path.value, scope, Splice::Plain).map_err(|e| e.to_string())?;
     // A case may override or remove (empty value) these below.
     let mut headers = identity.base_headers();

@@ -22,14 +22,7 @@ pub async fn call(
     body: Option<&Value>,
     timeout: Duration,
 ) -> Result<Answer, String> {
-    let identity = target
-        .identities
-        .get(&role)
-        .ok_or_else(|| format!("no {role} identity (give the matching --*-cloud)"))?;
-    let root = identity
-        .endpoints
-        .get(&service)
-        .ok_or_else(|| format!("the {role} identity has no {service} endpoint"))?;
+    let (identity, root) = target.endpoint(role, service)?;
     let mut headers = identity.base_headers();
     let body = match body {
         Some(v) => {

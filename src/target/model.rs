@@ -60,18 +60,29 @@ impl Target {
         self.cloud.is_some()
     }
 
+    /// The identity acting as `role` and the root of its `service` endpoint: where every
+    /// request of a case or a sweep starts.
+    pub fn endpoint(&self, role: Role, service: Service) -> Result<(&Identity, &str), String> {
+        let identity = self.identities.get(&role).ok_or_else(|| {
+            format!(
+                "this run has no {role} identity (give {})",
+                cloud_flag(role)
+            )
+        })?;
+        let root = identity
+            .endpoints
+            .get(&service)
+            .ok_or_else(|| format!("the {role} identity has no {service} endpoint"))?;
+        Ok((identity, root))
+    }
+
     /// Why this target cannot run a case with these needs, or `None` if it can.
     pub fn skip_reason(&self, needs: &Needs) -> Option<String> {
         for role in &needs.roles {
             if !self.identities.contains_key(role) {
-                let flag = match role {
-                    Role::Other => "--alt-cloud",
-                    Role::Reader => "--reader-cloud",
-                    Role::Admin => "--admin-cloud",
-                    _ => "--cloud",
-                };
                 return Some(format!(
-                    "needs the {role} identity; this run has none (give {flag})"
+                    "needs the {role} identity; this run has none (give {})",
+                    cloud_flag(*role)
                 ));
             }
         }
@@ -133,5 +144,15 @@ impl Target {
             return Some("needs the reference cloud's fault injection".into());
         }
         None
+    }
+}
+
+/// The flag that gives a run the identity acting as `role`.
+fn cloud_flag(role: Role) -> &'static str {
+    match role {
+        Role::Other => "--alt-cloud",
+        Role::Reader => "--reader-cloud",
+        Role::Admin => "--admin-cloud",
+        _ => "--cloud",
     }
 }
