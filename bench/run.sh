@@ -59,6 +59,9 @@ stats() {
         printf "%s %s %s\n", m, v[1], v[NR] }'
 }
 
+# "median min max" of field N (1-based, space-separated) of FILE.
+stats_of() { cut -d' ' -f"$2" "$1" | stats; }
+
 load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # gen_cases DIR N TEMPLATE...: DIR/fixtures from the catalogue, and N copies of the
@@ -119,9 +122,9 @@ $(tail -n 20 "$TMP/m1.$r.log")"
     echo "$wall $user $sys $rss" >>"$TMP/m1"
 done
 CAT_SUMMARY=$(grep 'test result' "$TMP/m1.1.log" | tail -n 1)
-read -r M1_MED M1_MIN M1_MAX < <(cut -d' ' -f1 "$TMP/m1" | stats)
+read -r M1_MED M1_MIN M1_MAX < <(stats_of "$TMP/m1" 1)
 read -r M1_CPU _ _ < <(awk '{printf "%.2f\n", $2 + $3}' "$TMP/m1" | stats)
-read -r M1_RSS _ _ < <(cut -d' ' -f4 "$TMP/m1" | stats)
+read -r M1_RSS _ _ < <(stats_of "$TMP/m1" 4)
 read -r M1_TRIALS _ _ < <(for ((r = 1; r <= REPS; r++)); do finished_in "$TMP/m1.$r.log"; done | stats)
 
 # ---------------------------------------------------------------- 2. HTTP overhead
@@ -194,11 +197,11 @@ for ((r = 1; r <= TP_ROUNDS; r++)); do
     plain=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$TMP/m2.w.$r")
     echo "$path $harness $plain $(awk -v a="$path" -v h="$harness" -v p="$plain" 'BEGIN {printf "%.2f %.2f", a / p, h / p}')" >>"$TMP/m2"
 done
-read -r M2_P _ _ < <(cut -d' ' -f1 "$TMP/m2" | stats)
-read -r M2_H _ _ < <(cut -d' ' -f2 "$TMP/m2" | stats)
-read -r M2_W _ _ < <(cut -d' ' -f3 "$TMP/m2" | stats)
-read -r M2_R M2_RMIN M2_RMAX < <(cut -d' ' -f4 "$TMP/m2" | stats)
-read -r M2_C M2_CMIN M2_CMAX < <(cut -d' ' -f5 "$TMP/m2" | stats)
+read -r M2_P _ _ < <(stats_of "$TMP/m2" 1)
+read -r M2_H _ _ < <(stats_of "$TMP/m2" 2)
+read -r M2_W _ _ < <(stats_of "$TMP/m2" 3)
+read -r M2_R M2_RMIN M2_RMAX < <(stats_of "$TMP/m2" 4)
+read -r M2_C M2_CMIN M2_CMAX < <(stats_of "$TMP/m2" 5)
 kill -TERM "$SERVE_PID" && wait "$SERVE_PID" 2>/dev/null || true
 SERVE_PID=
 
@@ -222,12 +225,12 @@ for n in $SCALE; do
         [ "$rc" = 0 ] || die "$n cases: exit $rc: $(tail -n 20 "$TMP/m3.$n.$r.log")"
         echo "$wall $(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}') $rss $(finished_in "$TMP/m3.$n.$r.log")" >>"$TMP/m3.$n"
     done
-    read -r wall _ _ < <(cut -d' ' -f1 "$TMP/m3.$n" | stats)
-    read -r cpu _ _ < <(cut -d' ' -f2 "$TMP/m3.$n" | stats)
-    read -r _ _ rss < <(cut -d' ' -f3 "$TMP/m3.$n" | stats)
-    read -r trials _ _ < <(cut -d' ' -f4 "$TMP/m3.$n" | stats)
-    read -r list_wall _ _ < <(cut -d' ' -f1 "$TMP/m3.list.$n" | stats)
-    read -r _ _ list_rss < <(cut -d' ' -f4 "$TMP/m3.list.$n" | stats)
+    read -r wall _ _ < <(stats_of "$TMP/m3.$n" 1)
+    read -r cpu _ _ < <(stats_of "$TMP/m3.$n" 2)
+    read -r _ _ rss < <(stats_of "$TMP/m3.$n" 3)
+    read -r trials _ _ < <(stats_of "$TMP/m3.$n" 4)
+    read -r list_wall _ _ < <(stats_of "$TMP/m3.list.$n" 1)
+    read -r _ _ list_rss < <(stats_of "$TMP/m3.list.$n" 4)
     echo "$n $wall $cpu $rss $trials $list_wall $list_rss" >>"$TMP/m3"
 done
 rm -rf "$TMP/scale"
