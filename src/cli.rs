@@ -33,8 +33,12 @@ fn fault_plan(s: &str) -> Result<FaultPlan, String> {
     long_about = "Checks that an OpenStack endpoint honours the API contract.\n\n\
         Without a subcommand, runs the case catalogue (like `stackconform run`). \
         Without --cloud, runs it against the embedded reference cloud.\n\n\
-        Exit codes: 0 all cases passed or were skipped; 101 a case failed; \
-        2 usage, configuration or case-file error.",
+        Exit codes: 0 every selected case passed or was skipped with a reason; \
+        101 a case failed (with --fail-on-skip, also a skip); \
+        2 usage, configuration or case-file error (nothing ran); \
+        3 log-in or discovery of the target failed after retries (nothing ran); \
+        4 the filters or the partition selected no case (nothing ran); \
+        130 interrupted by a signal or a failed stdout (cases not started count as failed).",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -99,6 +103,12 @@ pub struct ReferenceArgs {
 }
 
 impl ReferenceArgs {
+    /// A mutant or injected faults: the cloud is wrong on purpose, so what it answers must
+    /// never become a snapshot.
+    pub fn deliberately_broken(&self) -> bool {
+        self.reference_mutant.is_some() || self.reference_faults.is_some()
+    }
+
     pub fn cloud_config(&self) -> CloudConfig {
         CloudConfig {
             detach_delay: self.reference_detach_delay,
@@ -160,6 +170,11 @@ pub struct RunArgs {
     /// error or a 503, with backoff (100 ms doubling to 2 s). The request under test never is.
     #[arg(long, env = "STACKCONFORM_RETRIES", default_value_t = 3)]
     pub retries: u32,
+    /// Fail every case that would be skipped (a missing identity, service, extension,
+    /// fact or microversion, a catalogue `ignore`), except a recorded deviation: for
+    /// certification runs, where what was not checked must not pass.
+    #[arg(long, env = "STACKCONFORM_FAIL_ON_SKIP")]
+    pub fail_on_skip: bool,
     /// Print every exchange (redacted) as it happens, on stderr.
     #[arg(short = 'v', long, env = "STACKCONFORM_VERBOSE")]
     pub verbose: bool,
@@ -269,8 +284,17 @@ pub struct SweepArgs {
     /// List what would be removed; remove nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Timeout of every HTTP request.
     #[arg(long, env = "STACKCONFORM_REQUEST_TIMEOUT", default_value = "30s", value_parser = duration)]
     pub request_timeout: Duration,
+    /// The whole sweep's deadline; each waiting step is bounded by the poll timeout its run
+    /// recorded as well.
+    #[arg(long, env = "STACKCONFORM_SWEEP_TIMEOUT", default_value = "10m", value_parser = duration)]
+    pub timeout: Duration,
+    /// Log-in and listing requests are repeated up to this many times after a connection
+    /// error or a 503, with backoff.
+    #[arg(long, env = "STACKCONFORM_RETRIES", default_value_t = 3)]
+    pub retries: u32,
 }
 
 /// The identities of a run, by clouds.yaml name; shared by `run` and `sweep`.
@@ -304,4 +328,16 @@ impl CloudArgs {
             admin: self.admin_cloud.clone(),
         })
     }
+}
+
+/// The subcommand a mistyped word most likely meant, as clap suggests for flags.
+pub fn similar_subcommand(word: &str) -> Option<String> {
+    use clap::CommandFactory;
+    Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .map(|name| (strsim::jaro(word, &name), name))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
 }

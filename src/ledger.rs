@@ -70,10 +70,22 @@ fn yes() -> bool {
     true
 }
 
-/// A run's ledger file, open for appending.
+/// A ledger file, open for appending, with an exclusive OS lock (`flock`) held for as
+/// long as this lives: a run's while it runs, a sweep's while it replays the file. The
+/// lock ends with the process, so a killed run's ledger is free to sweep.
 pub struct Ledger {
     path: PathBuf,
     file: Mutex<File>,
+}
+
+/// What `Ledger::claim` found at a path.
+pub enum Claim {
+    /// The ledger, locked by this process now.
+    Claimed(Ledger),
+    /// Another process (a run still going, or another sweep) holds its lock.
+    Live,
+    /// The file is gone: its run finished and removed it.
+    Gone,
 }
 
 /// Where ledgers go by default: `$XDG_STATE_HOME/stackconform/ledgers`, else
@@ -89,14 +101,50 @@ pub fn default_dir() -> PathBuf {
 }
 
 impl Ledger {
+    /// A new run's ledger, locked.
     pub fn create(dir: &Path, run_id: &str) -> std::io::Result<Ledger> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("{run_id}.jsonl"));
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        file.try_lock().map_err(|e| match e {
+            std::fs::TryLockError::WouldBlock => {
+                std::io::Error::other(format!("{} is locked by another process", path.display()))
+            }
+            std::fs::TryLockError::Error(e) => e,
+        })?;
         Ok(Ledger {
             path,
             file: Mutex::new(file),
         })
+    }
+
+    /// Takes an existing ledger for a sweep, unless a live process holds it.
+    pub fn claim(path: &Path) -> Result<Claim, String> {
+        let file = match OpenOptions::new().append(true).read(true).open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Claim::Gone),
+            Err(e) => return Err(format!("cannot open {}: {e}", path.display())),
+        };
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(Claim::Live),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(format!("cannot lock {}: {e}", path.display()))
+            }
+        }
+        // The run removed the file between our open and its exit: all of it was undone.
+        if !path.exists() {
+            return Ok(Claim::Gone);
+        }
+        Ok(Claim::Claimed(Ledger {
+            path: path.to_path_buf(),
+            file: Mutex::new(file),
+        }))
+    }
+
+    /// The `created` events no `removed` event cancels, oldest first.
+    pub fn outstanding(&self) -> Result<Vec<Event>, String> {
+        outstanding(&self.path)
     }
 
     pub fn path(&self) -> &Path {
@@ -114,7 +162,8 @@ impl Ledger {
             .map_err(|e| format!("cannot write the ledger {}: {e}", self.path.display()))
     }
 
-    /// Removes the file when nothing in it is outstanding; returns what is.
+    /// Removes the file when nothing in it is outstanding; returns what is. The lock is
+    /// held until this is dropped.
     pub fn finish(&self) -> Result<Vec<Event>, String> {
         let outstanding = outstanding(&self.path)?;
         if outstanding.is_empty() {
@@ -122,12 +171,22 @@ impl Ledger {
         }
         Ok(outstanding)
     }
+
+    /// The run id in the file's name.
+    pub fn run_id_of(path: &Path) -> Option<&str> {
+        path.file_stem().and_then(|s| s.to_str())
+    }
 }
 
 /// The `created` events of a ledger file that no `removed` event cancels, oldest first.
-/// A torn last line (the run was killed while writing it) is ignored.
+/// A torn last line (the run was killed while writing it) is ignored; a file that is gone
+/// (its run finished) has nothing outstanding.
 pub fn outstanding(path: &Path) -> Result<Vec<Event>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
     let mut order: Vec<String> = Vec::new();
     let mut live: BTreeMap<String, Event> = BTreeMap::new();
     for line in BufReader::new(file).lines() {

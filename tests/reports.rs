@@ -216,13 +216,13 @@ fn partitions_are_disjoint_and_merge_into_the_whole_run() {
     let all = json(&dir.path().join("all.json"));
     assert_eq!(all["cases"].as_array().unwrap().len(), seen.len());
     assert_eq!(all["summary"]["passed"], seen.len());
-    // Overlapping shards cannot be merged.
+    // A shard given twice cannot be merged.
     let (code, text) = stackconform(
         dir.path(),
         &["merge", "-o", "x.json", "hash-1-3.json", "hash-1-3.json"],
     );
     assert_eq!(code, Some(2), "{text}");
-    assert!(text.contains("is in two shards"), "{text}");
+    assert!(text.contains("given twice"), "{text}");
     let (code, text) = stackconform(dir.path(), &["--partition", "hash:4/3"]);
     assert_eq!(code, Some(2), "{text}");
 }

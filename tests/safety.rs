@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{leftovers, text, workspace, Served, IDENTITIES, PREFIX};
+use support::{leftovers, text, until_created, workspace, Served, IDENTITIES, PREFIX};
 
 /// A served cloud whose detaches take long enough for a run to be caught halfway.
 fn slow_cloud() -> Served {
@@ -39,14 +39,7 @@ fn run_halfway(served: &Served, dir: &Path) -> Child {
         .unwrap();
     // Halfway: once the run has created something (the Nova cases then wait 1.5 s on each
     // detach), whatever the machine's load.
-    let started = Instant::now();
-    while leftovers(served).is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the run created nothing"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    until_created(served);
     std::thread::sleep(Duration::from_millis(200));
     child
 }

@@ -80,12 +80,14 @@ fn request_body(method: &AuthMethod) -> Value {
 /// A token with a large catalog is a few hundred KiB; anything past this is not Keystone.
 const MAX_TOKEN_BODY_BYTES: usize = 8 << 20;
 
-/// `POST {auth_url}/v3/auth/tokens`; `auth_url` may or may not end in `/v3`.
+/// `POST {auth_url}/v3/auth/tokens`; `auth_url` may or may not end in `/v3`. A
+/// connection failure or a 503 is retried up to `retries` times, as setup is.
 pub async fn authenticate(
     client: &reqwest::Client,
     auth_url: &str,
     method: &AuthMethod,
     timeout: Duration,
+    retries: u32,
 ) -> Result<Token, AuthError> {
     let base = auth_url.trim_end_matches('/');
     let url = if base.ends_with("/v3") {
@@ -104,12 +106,14 @@ pub async fn authenticate(
         ],
         body: Some(request_body(method).to_string().into_bytes()),
     };
-    let resp = crate::http::send(client, &req, timeout, MAX_TOKEN_BODY_BYTES)
-        .await
-        .map_err(|e| AuthError::Unreachable {
-            url: url.clone(),
-            reason: e.to_string(),
-        })?;
+    let resp = crate::http::with_retries(retries, "Keystone log-in", || {
+        crate::http::send(client, &req, timeout, MAX_TOKEN_BODY_BYTES)
+    })
+    .await
+    .map_err(|e| AuthError::Unreachable {
+        url: url.clone(),
+        reason: format!("{e} (after {} attempts)", retries + 1),
+    })?;
     let status = resp.status;
     let token = resp.header("x-subject-token");
     let body: &Value = resp.json().map_err(|reason| AuthError::Malformed {

@@ -26,11 +26,38 @@ pub struct Case {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     pub roles: BTreeSet<Role>,
+    /// Identity attributes the case's variables use (`${owner.project_id}`): a cloud
+    /// without Keystone must give them in its `stackconform:` map.
+    pub identity_ids: BTreeSet<(Role, IdentityId)>,
     pub services: BTreeSet<Service>,
     pub extensions: BTreeSet<String>,
     pub facts: BTreeSet<String>,
     pub microversion: Option<(u32, u32)>,
     pub reference_cloud: bool,
+}
+
+/// An identity attribute a case can use as a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IdentityId {
+    ProjectId,
+    UserId,
+}
+
+impl IdentityId {
+    pub fn parse(attr: &str) -> Option<IdentityId> {
+        match attr {
+            "project_id" => Some(IdentityId::ProjectId),
+            "user_id" => Some(IdentityId::UserId),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityId::ProjectId => "project_id",
+            IdentityId::UserId => "user_id",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ mod validate;
 pub use error::{LoadError, LoadErrors};
 pub use load::{
     load_catalogue, load_catalogue_from_sources, parse as parse_file, Case, Catalogue, Fixture,
-    Needs,
+    IdentityId, Needs,
 };
 pub use model::*;
 pub use operation::Operation;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::error::LoadError;
-use super::load::{Case, Fixture, Needs};
+use super::load::{Case, Fixture, IdentityId, Needs};
 use super::model::{Capture, CaseDoc, Expect, FixtureDef, Poll, RequestSpec, Role, Step};
 use crate::check::{validate_path, MatcherSpec};
 use crate::template;
@@ -101,8 +101,9 @@ impl<'a> Checker<'a> {
             }
             if let Some((role, attr)) = name.split_once('.') {
                 if let Some(r) = Role::ALL.iter().find(|r| r.as_str() == role) {
-                    if matches!(attr, "project_id" | "user_id") && *r != Role::None {
+                    if let (Some(id), false) = (IdentityId::parse(attr), *r == Role::None) {
                         self.needs.roles.insert(*r);
+                        self.needs.identity_ids.insert((*r, id));
                         continue;
                     }
                 }
@@ -294,6 +295,7 @@ impl<'a> Checker<'a> {
 
 fn merge(into: &mut Needs, from: Needs) {
     into.roles.extend(from.roles);
+    into.identity_ids.extend(from.identity_ids);
     into.services.extend(from.services);
     into.extensions.extend(from.extensions);
     into.facts.extend(from.facts);

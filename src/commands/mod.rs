@@ -2,6 +2,8 @@
 mod catalogue;
 mod coverage;
 mod mutants;
+#[cfg(unix)]
+mod output;
 mod reports;
 mod run;
 mod schema;

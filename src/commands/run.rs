@@ -1,16 +1,16 @@
+use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
 use crate::case::Role;
 use crate::cli::RunArgs;
-use crate::error::{Error, EXIT_FAILED};
+use crate::error::{Error, EXIT_FAILED, EXIT_INTERRUPTED};
 use crate::ledger::Ledger;
 use crate::report::{junit_xml, summarize, RunReport, TargetReport, FORMAT_VERSION};
-use crate::runner::{trials, Deviations, RunContext, Settings};
+use crate::runner::{trials, Deviations, RunContext, Settings, Stop};
 use crate::schema::{Mode, SnapshotStore};
-use crate::target::{connect_clouds, start_embedded, Target};
+use crate::target::{connect_clouds, start_embedded, Connect, Target};
 
 use super::catalogue;
 
@@ -48,7 +48,32 @@ fn configure_insta(snapshots: &Path) {
 }
 
 /// Runs the catalogue; returns the process exit code.
-pub fn run(args: RunArgs) -> Result<i32, Error> {
+pub fn run(mut args: RunArgs) -> Result<i32, Error> {
+    let stop = Arc::new(Stop::default());
+    // The relay makes stdout a pipe; keep colour for a person at a terminal.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if args.test.color.is_none() && terminal && !no_color {
+        args.test.color = Some(libtest_mimic::ColorSetting::Always);
+    }
+    #[cfg(unix)]
+    let relay = match super::output::install(stop.clone()) {
+        Ok(relay) => Some(relay),
+        Err(e) => {
+            tracing::warn!("cannot relay standard output ({e}); a closed stdout will end the run");
+            None
+        }
+    };
+    let result = run_with(args, stop);
+    #[cfg(unix)]
+    if let Some(relay) = relay {
+        relay.finish();
+    }
+    result
+}
+
+fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
     let catalogue = catalogue::load(&args.catalogue)?;
     let cases = match &args.partition {
         Some(p) => p.select(&catalogue.cases),
@@ -68,20 +93,24 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             0
         });
     }
+    if trials::selected(test, &cases, args.fail_on_skip) == 0 {
+        return Err(Error::NoCases(empty_selection(
+            &args,
+            catalogue.cases.len(),
+        )));
+    }
     let jobs = jobs(test)?;
     let rt = super::runtime()?;
 
     let started = (Instant::now(), SystemTime::now());
+    let connect = Connect {
+        timeout: args.request_timeout,
+        insecure: args.clouds.insecure,
+        retries: args.retries,
+    };
     let mut target = match args.clouds.names() {
-        Some(names) => rt.block_on(connect_clouds(
-            &names,
-            args.request_timeout,
-            args.clouds.insecure,
-        ))?,
-        None => rt.block_on(start_embedded(
-            args.reference.cloud_config(),
-            args.request_timeout,
-        ))?,
+        Some(names) => rt.block_on(connect_clouds(&names, &connect))?,
+        None => rt.block_on(start_embedded(args.reference.cloud_config(), &connect))?,
     };
     target.facts.extend(args.facts.iter().cloned());
     let schema_mode = args.schema_mode.unwrap_or(if target.is_reference() {
@@ -89,6 +118,7 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
     } else {
         Mode::Contract
     });
+    let target_is_reference = target.is_reference();
     let run_id = catalogue::run_id();
     let ledger = open_ledger(&args, &target, &run_id)?;
     let ctx = Arc::new(RunContext {
@@ -105,13 +135,19 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             verbose: args.verbose,
             retries: args.retries,
             poll_timeout_cap: None,
+            fail_on_skip: args.fail_on_skip,
         },
-        snapshots: SnapshotStore::new(snapshots),
+        // A run against a deliberately broken reference cloud must not propose its shapes.
+        snapshots: if args.reference.deliberately_broken() && target_is_reference {
+            SnapshotStore::read_only(snapshots)
+        } else {
+            SnapshotStore::new(snapshots)
+        },
         run_id,
         notes: Mutex::new(Vec::new()),
         deviations,
         reports: Mutex::new(Vec::new()),
-        stop: Arc::new(AtomicBool::new(false)),
+        stop: stop.clone(),
         shared: Default::default(),
         ledger,
     });
@@ -133,17 +169,27 @@ pub fn run(args: RunArgs) -> Result<i32, Error> {
             println!("  {n}");
         }
     }
-    let report = run_report(&ctx, &args, started);
+    let interrupted = stop.reason().map(String::from);
+    if let Some(reason) = &interrupted {
+        let not_run = conclusion.num_failed.saturating_sub(failed_cases(&ctx));
+        let line = format!(
+            "interrupted: {reason} stopped the run; {not_run} of {} selected cases were not run (counted as failed above)",
+            conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored
+        );
+        println!("{line}");
+        let _ = writeln!(std::io::stderr(), "stackconform: {line}");
+    }
+    let mut report = run_report(&ctx, &args, started);
+    report.interrupted = interrupted.clone();
     write_reports(&report, &args)?;
-    let interrupted = ctx.stopping();
     report_leftovers(&ctx, &args);
     if let Ok(ctx) = Arc::try_unwrap(ctx) {
         if let Some(cloud) = ctx.target.cloud {
             rt.block_on(cloud.shutdown());
         }
     }
-    Ok(if interrupted {
-        super::signals::EXIT_INTERRUPTED
+    Ok(if interrupted.is_some() {
+        EXIT_INTERRUPTED
     } else if conclusion.has_failed() {
         EXIT_FAILED
     } else {
@@ -233,13 +279,17 @@ fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) 
                 .capabilities
                 .network_extensions
                 .as_ref()
+                .ok()
                 .map(|e| e.iter().cloned().collect()),
             compute_max_microversion: target
                 .capabilities
                 .compute_max_microversion
+                .as_ref()
+                .ok()
                 .map(|(a, b)| format!("{a}.{b}")),
         },
         partition: args.partition.map(|p| p.to_string()),
+        interrupted: None,
         summary: summarize(&cases),
         cases,
     }
@@ -263,4 +313,58 @@ fn write_reports(report: &RunReport, args: &RunArgs) -> Result<(), Error> {
         write_file(path, &xml)?;
     }
     Ok(())
+}
+
+/// Cases that ran and failed, as the report has them (not those the stop left unstarted).
+fn failed_cases(ctx: &RunContext) -> u64 {
+    let reports = ctx.reports.lock().unwrap_or_else(|e| e.into_inner());
+    reports
+        .iter()
+        .filter(|r| {
+            r.verdict == crate::report::Verdict::Failed
+                && !r
+                    .failure
+                    .as_deref()
+                    .is_some_and(|f| f.starts_with(trials::NOT_RUN))
+        })
+        .count() as u64
+}
+
+/// Says why nothing was selected, naming the filter, and what the user may have meant.
+fn empty_selection(args: &RunArgs, total: usize) -> String {
+    let test = &args.test;
+    let mut what = Vec::new();
+    if let Some(filter) = &test.filter {
+        what.push(format!(
+            "the filter `{filter}`{}",
+            if test.exact { " (--exact)" } else { "" }
+        ));
+    }
+    for skip in &test.skip {
+        what.push(format!("--skip `{skip}`"));
+    }
+    if let Some(p) = &args.partition {
+        what.push(format!("--partition {p}"));
+    }
+    if test.ignored {
+        what.push("--ignored".into());
+    }
+    let what = if what.is_empty() {
+        "the selection".to_string()
+    } else {
+        what.join(" with ")
+    };
+    let mut message = format!(
+        "no case selected: {what} leaves none of the catalogue's {total} cases to run, so nothing would be checked (`stackconform --list` lists them)"
+    );
+    if let Some(name) = test
+        .filter
+        .as_deref()
+        .and_then(crate::cli::similar_subcommand)
+    {
+        message.push_str(&format!(
+            "\n  did you mean `{name}`? (`stackconform {name}` runs the subcommand; a word that is not one is a case filter)"
+        ));
+    }
+    message
 }

@@ -1,11 +1,11 @@
 //! SIGINT and SIGTERM. During a run, the first lets running cases finish and tear down,
 //! starts no new case, and the run reports and exits; a second stops at once. `serve` stops
 //! on the first.
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// 128 + SIGINT, as shells report an interrupted command.
-pub const EXIT_INTERRUPTED: i32 = 130;
+use crate::runner::Stop;
+
+pub use crate::error::EXIT_INTERRUPTED;
 
 /// The handlers, installed when this is made: a signal that arrives before anyone waits
 /// is kept, not lost to the default action (which would kill the process).
@@ -33,26 +33,30 @@ impl Signals {
         Signals {}
     }
 
-    pub async fn next(&mut self) {
+    /// Waits for the next signal and names it.
+    pub async fn next(&mut self) -> &'static str {
         #[cfg(unix)]
         match &mut self.streams {
             Some((int, term)) => {
                 tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
+                    _ = int.recv() => "SIGINT",
+                    _ = term.recv() => "SIGTERM",
                 }
             }
-            None => std::future::pending::<()>().await,
+            None => std::future::pending().await,
         }
         #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
     }
 }
 
 /// Holds only the flag, not the run, so the run can be torn down while this waits.
-pub async fn stop_on_signal(mut signals: Signals, stop: Arc<AtomicBool>, ledger_hint: String) {
-    signals.next().await;
-    stop.store(true, Ordering::SeqCst);
+pub async fn stop_on_signal(mut signals: Signals, stop: Arc<Stop>, ledger_hint: String) {
+    let signal = signals.next().await;
+    stop.request(signal);
     eprintln!(
         "stackconform: interrupted; no new case starts, running cases finish and tear down (signal again to stop at once and leave the ledger {ledger_hint})"
     );

@@ -2,7 +2,7 @@
 use crate::cli::SweepArgs;
 use crate::error::{Error, EXIT_FAILED};
 use crate::sweep::{sweep_by_prefix, sweep_ledger, Outcome};
-use crate::target::connect_clouds;
+use crate::target::{connect_clouds, Connect};
 
 /// The prefix every resource of every run carries.
 const RUN_PREFIX: &str = "stackconform-";
@@ -14,54 +14,51 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
             "sweep needs --cloud (or OS_CLOUD): the identity whose project is swept".into(),
         )
     })?;
-    let target = rt.block_on(connect_clouds(
-        &names,
-        args.request_timeout,
-        args.clouds.insecure,
-    ))?;
-    let mut all = Outcome::default();
-    let mut absorb = |o: Outcome| {
-        all.removed.extend(o.removed);
-        all.would_remove.extend(o.would_remove);
-        all.skipped.extend(o.skipped);
-        all.failed.extend(o.failed);
+    let connect = Connect {
+        timeout: args.request_timeout,
+        insecure: args.clouds.insecure,
+        retries: args.retries,
     };
-    if let Some(prefix) = &args.prefix {
-        if !prefix.starts_with(RUN_PREFIX) {
-            return Err(Error::Config(format!(
-                "--prefix must start with {RUN_PREFIX:?}, so that only the harness's resources are touched"
-            )));
-        }
-        absorb(
-            rt.block_on(sweep_by_prefix(
-                &target,
-                prefix,
-                args.dry_run,
-                args.request_timeout,
-            ))
-            .map_err(Error::Target)?,
-        );
-    } else {
-        let files = if args.ledger.is_empty() {
-            let dir = args
-                .ledger_dir
-                .clone()
-                .unwrap_or_else(crate::ledger::default_dir);
-            crate::ledger::files(&dir).map_err(Error::Config)?
+    let target = rt.block_on(connect_clouds(&names, &connect))?;
+    let ledger_dir = args
+        .ledger_dir
+        .clone()
+        .unwrap_or_else(crate::ledger::default_dir);
+    let mut all = Outcome::default();
+    let work = async {
+        if let Some(prefix) = &args.prefix {
+            if !prefix.starts_with(RUN_PREFIX) {
+                return Err(Error::Config(format!(
+                    "--prefix must start with {RUN_PREFIX:?}, so that only the harness's resources are touched"
+                )));
+            }
+            let live = live_runs(&ledger_dir).map_err(Error::Config)?;
+            let o = sweep_by_prefix(&target, prefix, &live, args.dry_run, args.request_timeout)
+                .await
+                .map_err(Error::Target)?;
+            all.absorb(o);
         } else {
-            args.ledger.clone()
-        };
-        for file in files {
-            absorb(
-                rt.block_on(sweep_ledger(
-                    &target,
-                    &file,
-                    args.dry_run,
-                    args.request_timeout,
-                ))
-                .map_err(Error::Target)?,
-            );
+            let files = if args.ledger.is_empty() {
+                crate::ledger::files(&ledger_dir).map_err(Error::Config)?
+            } else {
+                args.ledger.clone()
+            };
+            for file in files {
+                let o = sweep_ledger(&target, &file, args.dry_run, args.request_timeout)
+                    .await
+                    .map_err(Error::Target)?;
+                all.absorb(o);
+            }
         }
+        Ok(())
+    };
+    // Every wait inside is bounded on its own; this bounds their sum.
+    match rt.block_on(async { tokio::time::timeout(args.timeout, work).await }) {
+        Ok(result) => result?,
+        Err(_) => all.failed.push(format!(
+            "the sweep ran out of its --timeout ({}); what is listed above was done, the rest was not tried",
+            humantime::format_duration(args.timeout)
+        )),
     }
     for (title, items) in [
         ("removed", &all.removed),
@@ -88,4 +85,17 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
     } else {
         EXIT_FAILED
     })
+}
+
+/// The runs whose ledger in `dir` is locked: they are still going.
+fn live_runs(dir: &std::path::Path) -> Result<std::collections::BTreeSet<String>, String> {
+    let mut live = std::collections::BTreeSet::new();
+    for path in crate::ledger::files(dir)? {
+        if let crate::ledger::Claim::Live = crate::ledger::Ledger::claim(&path)? {
+            if let Some(run) = crate::ledger::Ledger::run_id_of(&path) {
+                live.insert(run.to_string());
+            }
+        }
+    }
+    Ok(live)
 }

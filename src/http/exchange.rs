@@ -191,6 +191,16 @@ impl HttpResponse {
         !self.body.is_empty()
     }
 
+    /// The start of the body as text, for a message (`(empty body)` when there is none).
+    pub fn body_snippet(&self, max: usize) -> String {
+        if self.body.is_empty() {
+            return "(empty body)".into();
+        }
+        let text = String::from_utf8_lossy(&self.body[..self.body.len().min(max)]);
+        let more = if self.body.len() > max { "..." } else { "" };
+        format!("{}{more}", text.trim_end())
+    }
+
     /// The body as JSON, parsed on first use.
     pub fn json(&self) -> Result<&Value, String> {
         self.parsed

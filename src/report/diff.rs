@@ -36,12 +36,20 @@ pub struct Diff {
     pub slower: Vec<(String, f64, f64)>,
     pub added: Vec<String>,
     pub removed: Vec<String>,
+    /// What stopped the new run, when it was interrupted.
+    pub interrupted: Option<String>,
 }
 
 impl Diff {
-    /// A newly failing case or a changed response shape: what a nightly job pages on.
+    /// What a nightly job pages on: a newly failing case, a changed response shape, and
+    /// anything checked last time that was not checked now (a new skip, a case no longer
+    /// run, an interrupted run), since the tool never lets what it did not check pass.
     pub fn is_regression(&self) -> bool {
-        !self.newly_failing.is_empty() || !self.schema_drift.is_empty()
+        !self.newly_failing.is_empty()
+            || !self.schema_drift.is_empty()
+            || !self.newly_skipped.is_empty()
+            || !self.removed.is_empty()
+            || self.interrupted.is_some()
     }
 
     pub fn render(&self) -> String {
@@ -104,13 +112,17 @@ impl Diff {
         );
         section(&mut out, "new cases", self.added.clone());
         section(&mut out, "cases no longer run", self.removed.clone());
+        if let Some(why) = &self.interrupted {
+            let _ = writeln!(out, "the new run was interrupted: {why}");
+        }
         let _ = writeln!(
             out,
-            "diff: {} newly failing, {} schema drifts, {} newly passing, {} newly skipped, {} slower{}",
+            "diff: {} newly failing, {} schema drifts, {} newly passing, {} newly skipped, {} no longer run, {} slower{}",
             self.newly_failing.len(),
             self.schema_drift.len(),
             self.newly_passing.len(),
             self.newly_skipped.len(),
+            self.removed.len(),
             self.slower.len(),
             if self.is_regression() { " - REGRESSION" } else { "" }
         );
@@ -166,7 +178,10 @@ pub fn diff(old: &RunReport, new: &RunReport, slower: SlowerThan) -> Diff {
         old.cases.iter().map(|c| (c.id.as_str(), c)).collect();
     let new_ids: std::collections::BTreeSet<&str> =
         new.cases.iter().map(|c| c.id.as_str()).collect();
-    let mut d = Diff::default();
+    let mut d = Diff {
+        interrupted: new.interrupted.clone(),
+        ..Diff::default()
+    };
     for c in &new.cases {
         let Some(o) = old_cases.get(c.id.as_str()) else {
             d.added.push(format!("{} ({})", c.trial, c.id));

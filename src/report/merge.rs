@@ -1,18 +1,24 @@
 //! One report from the reports of the shards of a partitioned run.
 use super::model::{RunReport, Summary, Verdict};
 
-/// Merges shard reports into one; fails if two shards ran the same case (overlapping
-/// partitions) or the shards ran against different targets.
+/// Merges shard reports into one; fails unless the shards are exactly the shards of one
+/// partition (none missing, none twice), or if two shards ran the same case or the shards
+/// ran against different targets.
 pub fn merge(mut shards: Vec<RunReport>) -> Result<RunReport, String> {
     if shards.is_empty() {
         return Err("no reports to merge".into());
     }
+    check_cover(&shards)?;
     shards.sort_by(|a, b| a.partition.cmp(&b.partition));
     let mut merged = shards[0].clone();
     merged.cases.clear();
     let mut ids = std::collections::BTreeSet::new();
     let mut run_ids = Vec::new();
+    let mut shards_interrupted = Vec::new();
     for shard in shards {
+        if let Some(why) = &shard.interrupted {
+            shards_interrupted.push(format!("run {}: {why}", shard.run_id));
+        }
         if shard.target.name != merged.target.name {
             return Err(format!(
                 "the shards ran against different targets: {} and {}",
@@ -38,6 +44,8 @@ pub fn merge(mut shards: Vec<RunReport>) -> Result<RunReport, String> {
     merged.cases.sort_by(|a, b| a.trial.cmp(&b.trial));
     merged.run_id = run_ids.join("+");
     merged.partition = None;
+    let interrupted: Vec<String> = shards_interrupted;
+    merged.interrupted = (!interrupted.is_empty()).then(|| interrupted.join("; "));
     merged.summary = summarize(&merged.cases);
     Ok(merged)
 }
@@ -53,4 +61,53 @@ pub fn summarize(cases: &[super::model::CaseReport]) -> Summary {
         }
     }
     s
+}
+
+/// The shards must be those of one partition, each exactly once: a missing shard's cases
+/// were never checked, and a merged report must not look whole without them.
+fn check_cover(shards: &[RunReport]) -> Result<(), String> {
+    use crate::runner::Partition;
+    let mut parts = Vec::new();
+    for s in shards {
+        match &s.partition {
+            None if shards.len() == 1 => return Ok(()),
+            None => {
+                return Err(format!(
+                    "run {} is a whole run, not a shard: there is nothing to merge it with",
+                    s.run_id
+                ))
+            }
+            Some(p) => parts.push((
+                p.parse::<Partition>()
+                    .map_err(|e| format!("run {}: partition {p:?}: {e}", s.run_id))?,
+                &s.run_id,
+            )),
+        }
+    }
+    let (first, _) = parts[0];
+    let (kind, of) = first.kind_and_count();
+    let mut seen: std::collections::BTreeMap<u64, &String> = Default::default();
+    for (p, run) in &parts {
+        if p.kind_and_count() != (kind, of) {
+            return Err(format!(
+                "the shards come from different partitions: {first} and {p} (run {run})"
+            ));
+        }
+        if let Some(other) = seen.insert(p.shard(), run) {
+            return Err(format!(
+                "shard {p} is given twice (runs {other} and {run}); give each shard's report once"
+            ));
+        }
+    }
+    let missing: Vec<String> = (1..=of)
+        .filter(|m| !seen.contains_key(m))
+        .map(|m| format!("{kind}:{m}/{of}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "the shards do not cover the partition: missing {} (run each with --partition and merge all {of} reports)",
+            missing.join(", ")
+        ));
+    }
+    Ok(())
 }

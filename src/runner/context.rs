@@ -28,6 +28,8 @@ pub struct Settings {
     /// clouds finish asynchronous work in milliseconds, and a mutant that never does must not cost a
     /// minute per case.
     pub poll_timeout_cap: Option<Duration>,
+    /// Every skip other than a recorded deviation is a failure (certification runs).
+    pub fail_on_skip: bool,
 }
 
 pub struct RunContext {
@@ -46,8 +48,8 @@ pub struct RunContext {
     /// Where created resources are written down; `None` on the embedded cloud, whose
     /// resources end with the process.
     pub ledger: Option<crate::ledger::Ledger>,
-    /// Raised by the first SIGINT or SIGTERM.
-    pub stop: Arc<std::sync::atomic::AtomicBool>,
+    /// Raised by the first SIGINT or SIGTERM, or when the run's output fails.
+    pub stop: Arc<super::Stop>,
     /// What every case's scope starts from; see `shared_scope`.
     pub shared: OnceLock<Arc<Scope>>,
 }
@@ -72,9 +74,9 @@ impl RunContext {
             .push(report);
     }
 
-    /// Set on SIGINT/SIGTERM: cases not yet started are skipped.
+    /// Set on SIGINT/SIGTERM or failed output: cases not yet started are not run.
     pub fn stopping(&self) -> bool {
-        self.stop.load(std::sync::atomic::Ordering::SeqCst)
+        self.stop.requested()
     }
 
     /// Where the ledger of this run is, for messages.

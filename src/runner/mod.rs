@@ -8,6 +8,7 @@ mod record;
 mod request;
 mod schema_check;
 mod step;
+mod stop;
 #[cfg(test)]
 mod teardown_tests;
 pub mod trials;
@@ -18,3 +19,4 @@ pub use context::{RunContext, Settings};
 pub use deviations::Deviations;
 pub use partition::Partition;
 pub use record::{shape, CaseLog};
+pub use stop::Stop;

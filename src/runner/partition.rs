@@ -44,6 +44,21 @@ impl fmt::Display for Partition {
 }
 
 impl Partition {
+    /// `("hash", N)` or `("count", N)`: which partition this is a shard of.
+    pub fn kind_and_count(&self) -> (&'static str, u64) {
+        match *self {
+            Partition::Hash { of, .. } => ("hash", of),
+            Partition::Count { of, .. } => ("count", of),
+        }
+    }
+
+    /// M, counted from 1.
+    pub fn shard(&self) -> u64 {
+        match *self {
+            Partition::Hash { shard, .. } | Partition::Count { shard, .. } => shard,
+        }
+    }
+
     /// The cases of this shard, in their original order.
     pub fn select(&self, cases: &[Case]) -> Vec<Case> {
         match *self {

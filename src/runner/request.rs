@@ -2,7 +2,7 @@
 use std::sync::Arc;
 
 use crate::case::{RequestSpec, Role};
-use crate::http::{send, HttpRequest, HttpResponse, TransportError};
+use crate::http::{send, with_retries, HttpRequest, HttpResponse, TransportError};
 use crate::report::Phase;
 use crate::template::{render_str, render_value, Lookup, Splice};
 
@@ -118,29 +118,11 @@ pub async fn exchange(
         Phase::Setup | Phase::Teardown => ctx.settings.retries,
         Phase::Test | Phase::FollowUp => 0,
     };
-    let mut pause = RETRY_FIRST_PAUSE;
-    let mut attempt = 0;
-    loop {
-        let result = send_once(ctx, spec, &req, phase, step).await;
-        let transient = match &result {
-            Ok(resp) => resp.status == 503,
-            Err(e) => matches!(e, TransportError::Connect(_) | TransportError::Other(_)),
-        };
-        if !transient || attempt >= retries {
-            return match result {
-                Ok(resp) => Ok((req, resp)),
-                Err(e) => Err(format!("{e}\n{req}")),
-            };
-        }
-        attempt += 1;
-        tracing::info!(step, attempt, "transient failure; retrying");
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(RETRY_MAX_PAUSE);
+    match with_retries(retries, step, || send_once(ctx, spec, &req, phase, step)).await {
+        Ok(resp) => Ok((req, resp)),
+        Err(e) => Err(format!("{e}\n{req}")),
     }
 }
-
-const RETRY_FIRST_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
-const RETRY_MAX_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn send_once(
     ctx: &RunContext,

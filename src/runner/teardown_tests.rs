@@ -77,7 +77,11 @@ fn setup(cases: &[(&str, String)]) -> Run {
     let target = rt
         .block_on(start_embedded(
             CloudConfig::default(),
-            Duration::from_secs(10),
+            &crate::target::Connect {
+                timeout: Duration::from_secs(10),
+                insecure: false,
+                retries: 0,
+            },
         ))
         .unwrap();
     let ctx = Arc::new(RunContext {
@@ -94,8 +98,9 @@ fn setup(cases: &[(&str, String)]) -> Run {
             verbose: false,
             retries: 0,
             poll_timeout_cap: None,
+            fail_on_skip: false,
         },
-        snapshots: SnapshotStore::new(repo().join("snapshots")),
+        snapshots: SnapshotStore::read_only(repo().join("snapshots")),
         run_id: "teardown".into(),
         notes: Mutex::new(Vec::new()),
         deviations: Deviations::default(),

@@ -24,13 +24,26 @@ use crate::report::Verdict;
 
 type Outcome = Result<Completion, Failed>;
 
+/// How the failure of a case that an interrupted run never started begins.
+pub const NOT_RUN: &str = "not run: ";
+
 /// Lists the cases as trials (`--list`): nothing runs.
 pub fn list(args: &Arguments, cases: &[Case]) -> Conclusion {
     let trials = cases
         .iter()
-        .map(|case| trial(case, || Ok(Completion::Completed)))
+        .map(|case| trial(case, false, || Ok(Completion::Completed)))
         .collect();
     libtest_mimic::run(args, trials)
+}
+
+/// How many cases libtest would run with these arguments: neither filtered out nor
+/// ignored. Zero means the run would check nothing.
+pub fn selected(args: &Arguments, cases: &[Case], fail_on_skip: bool) -> usize {
+    cases
+        .iter()
+        .map(|case| trial(case, fail_on_skip, || Ok(Completion::Completed)))
+        .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
+        .count()
 }
 
 /// Runs the cases libtest selects, at most `jobs` at a time, and returns libtest's
@@ -44,9 +57,29 @@ pub fn run(
 ) -> Conclusion {
     let mut trials = Vec::with_capacity(cases.len());
     let mut selected = Vec::new();
+    // Unless the user asked for ignored cases to run, a catalogue `ignore` is a skip.
+    let fail_ignored = ctx.settings.fail_on_skip && !args.ignored && !args.include_ignored;
     for (i, case) in cases.iter().enumerate() {
+        if let (true, Some(why)) = (fail_ignored, &case.doc.ignore) {
+            let t = trial(case, true, || Ok(Completion::Completed));
+            if !args.is_filtered_out(&t) {
+                let reason = format!("ignored in the catalogue: {why}");
+                let message = fail_on_skip_message(case, &reason);
+                record(
+                    &ctx,
+                    case,
+                    Instant::now(),
+                    CaseLog::default(),
+                    Verdict::Failed,
+                    Some(reason),
+                    Some(message.clone()),
+                );
+                trials.push(trial(case, true, move || Err(Failed::from(message))));
+                continue;
+            }
+        }
         let (tx, rx) = oneshot::channel();
-        let t = trial(case, move || wait(rx));
+        let t = trial(case, ctx.settings.fail_on_skip, move || wait(rx));
         if !args.is_filtered_out(&t) && !args.is_ignored(&t) {
             selected.push((i, tx));
         }
@@ -60,9 +93,15 @@ pub fn run(
     libtest_mimic::run(&serial, trials)
 }
 
-fn trial(case: &Case, runner: impl FnOnce() -> Outcome + Send + 'static) -> Trial {
+/// With `--fail-on-skip` a case the catalogue marks `ignore` is not left to libtest to
+/// ignore: it runs as a trial that fails, saying why it would have been skipped.
+fn trial(
+    case: &Case,
+    fail_on_skip: bool,
+    runner: impl FnOnce() -> Outcome + Send + 'static,
+) -> Trial {
     Trial::ignorable_test(case.trial_name.clone(), runner)
-        .with_ignored_flag(case.doc.ignore.is_some())
+        .with_ignored_flag(case.doc.ignore.is_some() && !fail_on_skip)
 }
 
 /// A trial's side: its case's outcome, once the case's task has one. Bounded: every case
@@ -119,6 +158,13 @@ async fn schedule(
     }
 }
 
+fn fail_on_skip_message(case: &Case, reason: &str) -> String {
+    format!(
+        "{} ({}) would be skipped ({reason}), and --fail-on-skip is set",
+        case.doc.name, case.doc.id.value
+    )
+}
+
 fn record(
     ctx: &RunContext,
     case: &Case,
@@ -141,11 +187,32 @@ async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
     let record = |log, verdict, skip_reason, failure| {
         record(ctx, case, started, log, verdict, skip_reason, failure)
     };
-    let skip = ctx.target.skip_reason(&case.needs).or_else(|| {
-        ctx.stopping()
-            .then(|| "not started: the run was interrupted".to_string())
-    });
-    if let Some(reason) = skip {
+    // A case the run never started was not checked: that is never a pass, nor a skip
+    // that a summary line could count as fine.
+    if ctx.stopping() {
+        let message = format!(
+            "{NOT_RUN}the run was interrupted by {} before this case started",
+            ctx.stop.reason().unwrap_or("a stop request")
+        );
+        record(
+            CaseLog::default(),
+            Verdict::Failed,
+            None,
+            Some(message.clone()),
+        );
+        return Err(Failed::from(message));
+    }
+    if let Some(reason) = ctx.target.skip_reason(&case.needs) {
+        if ctx.settings.fail_on_skip {
+            let message = fail_on_skip_message(case, &reason);
+            record(
+                CaseLog::default(),
+                Verdict::Failed,
+                Some(reason),
+                Some(message.clone()),
+            );
+            return Err(Failed::from(message));
+        }
         record(
             CaseLog::default(),
             Verdict::Skipped,

@@ -57,6 +57,7 @@ fn settings() -> Settings {
         // The reference cloud is an emulator: its shapes are checked exactly, as `run` does by default.
         schema_mode: Mode::Strict,
         poll_timeout_cap: Some(POLL_TIMEOUT_CAP),
+        fail_on_skip: false,
         verbose: false,
         // A mutant must show in the verdicts, not be papered over by a retry.
         retries: 0,
@@ -72,7 +73,12 @@ pub async fn check_cloud(
     run_id: String,
 ) -> CloudRun {
     let settings = settings();
-    let target = match start_embedded(config, settings.request_timeout).await {
+    let connect = crate::target::Connect {
+        timeout: settings.request_timeout,
+        insecure: false,
+        retries: settings.retries,
+    };
+    let target = match start_embedded(config, &connect).await {
         Ok(t) => t,
         Err(e) => return CloudRun::Unusable(e.to_string()),
     };

@@ -198,9 +198,12 @@ async fn empty_router(target: &Target, f: &Found, t: Duration) -> Result<(), Str
     Ok(())
 }
 
+/// Removes every resource whose name has `prefix`, except those of `live_runs`: runs that
+/// still hold their ledger's lock, whose resources are in use and theirs to tear down.
 pub async fn sweep_by_prefix(
     target: &Target,
     prefix: &str,
+    live_runs: &BTreeSet<String>,
     dry_run: bool,
     t: Duration,
 ) -> Result<Outcome, String> {
@@ -215,6 +218,17 @@ pub async fn sweep_by_prefix(
             continue;
         }
         for f in list(target, l, prefix, t).await? {
+            let name = str_field(&f.body, l.field);
+            if let Some(run) = live_runs
+                .iter()
+                .find(|run| name.starts_with(&format!("stackconform-{run}-")))
+            {
+                outcome.skipped.push(format!(
+                    "{}: run {run} is still going (its ledger is locked)",
+                    f.label
+                ));
+                continue;
+            }
             let item = format!("{}/{}", l.path.trim_end_matches("/detail"), f.id);
             plan.push((f, l.service, item));
         }

@@ -6,13 +6,20 @@ use super::call::{call, Answer};
 use super::Outcome;
 use crate::case::Role;
 use crate::check::check_body;
-use crate::ledger::{outstanding, Event, Ledger, Removal};
+use crate::ledger::{Claim, Event, Ledger, Removal};
 use crate::target::Target;
 
-/// Sends one removal; a waiting step is repeated until it answers as expected or its
-/// time is up.
-async fn removal(target: &Target, r: &Removal, timeout: Duration) -> Result<Answer, String> {
-    let deadline = Instant::now() + Duration::from_secs_f64(r.poll_seconds.unwrap_or(0.0));
+/// Sends one removal; a waiting step is repeated until it answers as expected or the
+/// poll timeout its run recorded is up, and says what it waits for.
+async fn removal(
+    target: &Target,
+    r: &Removal,
+    what: &str,
+    timeout: Duration,
+) -> Result<Answer, String> {
+    let wait = Duration::from_secs_f64(r.poll_seconds.unwrap_or(0.0).max(0.0));
+    let deadline = Instant::now() + wait;
+    let mut said = false;
     loop {
         let a = call(
             target,
@@ -28,6 +35,16 @@ async fn removal(target: &Target, r: &Removal, timeout: Duration) -> Result<Answ
         let done = a.status == r.status && check_body(&a.body, until, &NoVariables).is_empty();
         if done || Instant::now() >= deadline {
             return Ok(a);
+        }
+        if !said {
+            said = true;
+            eprintln!(
+                "sweep: {what}: waiting up to {:.0}s for {} {} to answer {}",
+                wait.as_secs_f64(),
+                r.method.as_str(),
+                r.path,
+                r.status
+            );
         }
         tokio::time::sleep(POLL_PAUSE).await;
     }
@@ -46,7 +63,8 @@ impl crate::template::Lookup for NoVariables {
 
 /// Removes, newest first, what the ledger at `path` says is still there. Only entries of the
 /// owner's project are touched. Removed entries are written down as removed, so a second
-/// sweep finds nothing.
+/// sweep finds nothing. The ledger of a live run (it holds the file's lock) is left alone,
+/// and one that disappears (its run finished) is nothing to do.
 pub async fn sweep_ledger(
     target: &Target,
     path: &Path,
@@ -54,19 +72,24 @@ pub async fn sweep_ledger(
     timeout: Duration,
 ) -> Result<Outcome, String> {
     let mut outcome = Outcome::default();
-    let mut left = outstanding(path)?;
+    let ledger = match Ledger::claim(path)? {
+        Claim::Claimed(ledger) => ledger,
+        Claim::Gone => return Ok(outcome),
+        Claim::Live => {
+            outcome.skipped.push(format!(
+                "{}: the ledger of a run that is still going (it holds the file's lock); sweep it after that run ends",
+                path.display()
+            ));
+            return Ok(outcome);
+        }
+    };
+    let mut left = ledger.outstanding()?;
     left.reverse();
     let owner_project = target
         .identities
         .get(&Role::Owner)
         .and_then(|i| i.project_id.clone());
-    let ledger = if dry_run {
-        None
-    } else {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let run = path.file_stem().and_then(|s| s.to_str()).unwrap_or("sweep");
-        Some(Ledger::create(dir, run).map_err(|e| format!("{}: {e}", path.display()))?)
-    };
+    let ledger = (!dry_run).then_some(ledger);
     for event in left {
         let Event::Created {
             key,
@@ -95,7 +118,7 @@ pub async fn sweep_ledger(
         }
         let mut problems = Vec::new();
         for r in &removals {
-            match removal(target, r, timeout).await {
+            match removal(target, r, &what, timeout).await {
                 Ok(a) if a.status == r.status || a.status == 404 => {}
                 Ok(a) => problems.push(format!(
                     "{} {} answered {} (expected {} or 404)",

@@ -15,3 +15,13 @@ pub struct Outcome {
     pub skipped: Vec<String>,
     pub failed: Vec<String>,
 }
+
+impl Outcome {
+    /// Adds what another part of the sweep did.
+    pub fn absorb(&mut self, other: Outcome) {
+        self.removed.extend(other.removed);
+        self.would_remove.extend(other.would_remove);
+        self.skipped.extend(other.skipped);
+        self.failed.extend(other.failed);
+    }
+}

@@ -1,12 +1,12 @@
 //! Targets described by `clouds.yaml`, found the way openstacksdk finds it.
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_json::Value;
 
 use super::discover::discover;
 use super::model::{Identity, Target};
+use super::Connect;
 use crate::auth::{authenticate, endpoint_root, AuthMethod};
 use crate::case::{Role, Service};
 use crate::error::Error;
@@ -84,12 +84,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 /// Logs one cloud in and returns it as an identity.
-async fn connect(
-    name: &str,
-    cloud: &Value,
-    timeout: Duration,
-    insecure: bool,
-) -> Result<Identity, Error> {
+async fn connect(name: &str, cloud: &Value, c: &Connect) -> Result<Identity, Error> {
     let auth = cloud.get("auth").cloned().unwrap_or(Value::Null);
     let auth_type = text(cloud, "auth_type").unwrap_or_else(|| "password".into());
     let verify = cloud.get("verify").and_then(Value::as_bool).unwrap_or(true);
@@ -100,7 +95,7 @@ async fn connect(
         })?),
         None => None,
     };
-    let client = crate::runner::http_client(insecure || !verify, cacert.as_deref())?;
+    let client = crate::runner::http_client(c.insecure || !verify, cacert.as_deref())?;
     let interface = text(cloud, "interface").unwrap_or_else(|| "public".into());
     let region = text(cloud, "region_name");
     let extra = cloud.get("stackconform").cloned().unwrap_or(Value::Null);
@@ -142,7 +137,7 @@ async fn connect(
                 },
                 other => return Err(fail(format!("auth_type {other:?} is not supported"))),
             };
-            let t = authenticate(&client, &auth_url, &method, timeout)
+            let t = authenticate(&client, &auth_url, &method, c.timeout, c.retries)
                 .await
                 .map_err(|e| fail(e.to_string()))?;
             (Some(t.id), t.project_id, t.user_id, Some(t.catalog))
@@ -172,6 +167,7 @@ async fn connect(
         }
     }
     Ok(Identity {
+        cloud: name.to_string(),
         client,
         token,
         project_id: project_id.or_else(|| text(&extra, "project_id")),
@@ -181,11 +177,7 @@ async fn connect(
 }
 
 /// Builds a target from the clouds.yaml that openstacksdk would find.
-pub async fn connect_clouds(
-    names: &CloudNames,
-    timeout: Duration,
-    insecure: bool,
-) -> Result<Target, Error> {
+pub async fn connect_clouds(names: &CloudNames, c: &Connect) -> Result<Target, Error> {
     let envvars = envvars_cloud(|k| std::env::var(k).ok());
     let (mut doc, source) = match find_clouds_yaml() {
         Some(path) => (load_clouds(&path)?, path.display().to_string()),
@@ -198,7 +190,7 @@ pub async fn connect_clouds(
     ) {
         clouds.insert(ENVVARS.into(), cloud);
     }
-    target_from_clouds(&doc, &source, names, timeout, insecure).await
+    target_from_clouds(&doc, &source, names, c).await
 }
 
 /// The cloud openstacksdk builds from the plain `OS_*` variables, under this name.
@@ -260,8 +252,7 @@ pub async fn target_from_clouds(
     doc: &Value,
     source: &str,
     names: &CloudNames,
-    timeout: Duration,
-    insecure: bool,
+    c: &Connect,
 ) -> Result<Target, Error> {
     let clouds = doc.get("clouds").cloned().unwrap_or(Value::Null);
     let get = |name: &str| {
@@ -275,7 +266,7 @@ pub async fn target_from_clouds(
     };
     let mut identities = BTreeMap::new();
     let owner_cloud = get(&names.owner)?;
-    let owner = connect(&names.owner, &owner_cloud, timeout, insecure).await?;
+    let owner = connect(&names.owner, &owner_cloud, c).await?;
     for (role, name) in [
         (Role::Other, &names.other),
         (Role::Reader, &names.reader),
@@ -283,12 +274,12 @@ pub async fn target_from_clouds(
     ] {
         if let Some(name) = name {
             let cloud = get(name)?;
-            identities.insert(role, connect(name, &cloud, timeout, insecure).await?);
+            identities.insert(role, connect(name, &cloud, c).await?);
         }
     }
     identities.insert(
         Role::None,
-        Identity::anonymous(&owner, crate::runner::http_client(insecure, None)?),
+        Identity::anonymous(&owner, crate::runner::http_client(c.insecure, None)?),
     );
     let facts = owner_cloud
         .get("stackconform")
@@ -300,7 +291,9 @@ pub async fn target_from_clouds(
                 .collect()
         })
         .unwrap_or_default();
-    let capabilities = discover(&owner, timeout).await;
+    let capabilities = discover(&owner, c)
+        .await
+        .map_err(|e| Error::Target(format!("cloud {}: {e}", names.owner)))?;
     identities.insert(Role::Owner, owner);
     Ok(Target {
         name: names.owner.clone(),

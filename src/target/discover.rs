@@ -1,54 +1,106 @@
-//! Asking the target what it supports, so cases it cannot serve are skipped.
+//! Asking the target what it supports, so cases it cannot serve are skipped, with the
+//! reason observed. What could not be found out (no answer, a 5xx, a refused token, a
+//! document that is not one) fails the run instead: guessing would turn into silent skips.
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use serde_json::Value;
 
 use super::model::{Capabilities, Identity};
+use super::Connect;
 use crate::case::parse_microversion;
 use crate::case::Service;
-use crate::http::{send, HttpRequest};
+use crate::http::{send, with_retries, HttpRequest};
 
 /// Discovery documents are small (Neutron's extension list is tens of KiB). A target
 /// that sends more must not make discovery buffer all of it before any case runs.
 const MAX_DISCOVERY_BODY_BYTES: usize = 1 << 20;
 
-/// A GET through the harness's one exchange path: its timeout and its body cap.
-async fn get_json(identity: &Identity, url: &str, timeout: Duration) -> Option<Value> {
+/// What one discovery GET found.
+enum Answer {
+    Document(Value),
+    /// The endpoint answered 404: it does not serve that document (observed).
+    NotServed(String),
+}
+
+/// A GET through the harness's one exchange path (its timeout and body cap), repeated
+/// after a connection failure or a 503 like a setup request.
+async fn get_json(
+    identity: &Identity,
+    url: &str,
+    what: &str,
+    c: &Connect,
+) -> Result<Answer, String> {
     let req = HttpRequest {
         method: "GET".into(),
         url: url.to_string(),
         headers: identity.base_headers(),
         body: None,
     };
-    let resp = send(&identity.client, &req, timeout, MAX_DISCOVERY_BODY_BYTES)
-        .await
-        .ok()?;
-    if !(200..300).contains(&resp.status) {
-        return None;
+    let attempts = c.retries + 1;
+    let resp = with_retries(c.retries, what, || {
+        send(&identity.client, &req, c.timeout, MAX_DISCOVERY_BODY_BYTES)
+    })
+    .await
+    .map_err(|e| format!("could not read {what}: GET {url}: {e} (after {attempts} attempts)"))?;
+    match resp.status {
+        200..=299 => resp.json().cloned().map(Answer::Document).map_err(|e| {
+            format!(
+                "could not read {what}: GET {url} answered {} with {e}",
+                resp.status
+            )
+        }),
+        404 => Ok(Answer::NotServed(format!(
+            "GET {url} answered 404: the endpoint does not serve {what}"
+        ))),
+        status => Err(format!(
+            "could not read {what}: GET {url} answered {status}{}: {}",
+            if status == 503 {
+                format!(" (after {attempts} attempts)")
+            } else {
+                String::new()
+            },
+            resp.body_snippet(200)
+        )),
     }
-    resp.json().ok().cloned()
 }
 
 /// Lists Neutron's extensions and Nova's microversion range, as `identity` sees them.
-pub async fn discover(identity: &Identity, timeout: Duration) -> Capabilities {
+pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, String> {
     let mut caps = Capabilities::default();
     if let Some(root) = identity.endpoints.get(&Service::Network) {
-        let doc = get_json(identity, &format!("{root}/v2.0/extensions"), timeout).await;
-        caps.network_extensions = doc.and_then(|d| {
-            d["extensions"].as_array().map(|exts| {
-                exts.iter()
+        let url = format!("{root}/v2.0/extensions");
+        caps.network_extensions = match get_json(identity, &url, "the network extension list", c).await? {
+            Answer::NotServed(why) => Err(why),
+            Answer::Document(d) => match d["extensions"].as_array() {
+                Some(exts) => Ok(exts
+                    .iter()
                     .filter_map(|e| e["alias"].as_str().map(String::from))
-                    .collect::<BTreeSet<_>>()
-            })
-        });
+                    .collect::<BTreeSet<_>>()),
+                None => {
+                    return Err(format!(
+                        "could not read the network extension list: GET {url} answered a document without an `extensions` list"
+                    ))
+                }
+            },
+        };
     }
     if let Some(root) = identity.endpoints.get(&Service::Compute) {
-        let doc = get_json(identity, &format!("{root}/v2.1/"), timeout).await;
-        caps.compute_max_microversion = doc
-            .as_ref()
-            .and_then(|d| d["version"]["version"].as_str())
-            .and_then(parse_microversion);
+        let url = format!("{root}/v2.1/");
+        caps.compute_max_microversion = match get_json(identity, &url, "the compute version document", c).await? {
+            Answer::NotServed(why) => Err(why),
+            Answer::Document(d) => match d["version"]["version"].as_str() {
+                // Nova before microversions (Kilo) reports an empty maximum.
+                Some("") => Err(format!("GET {url} reports no microversions")),
+                Some(v) => Ok(parse_microversion(v).ok_or_else(|| {
+                    format!("could not read the compute version document: GET {url}: version {v:?} is not MAJOR.MINOR")
+                })?),
+                None => {
+                    return Err(format!(
+                        "could not read the compute version document: GET {url} answered a document without `version.version`"
+                    ))
+                }
+            },
+        };
     }
-    caps
+    Ok(caps)
 }

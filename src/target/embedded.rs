@@ -1,16 +1,15 @@
 //! The default target: the reference cloud, started in this process on a loopback port.
-use std::time::Duration;
-
 use serde_json::Value;
 
 use super::clouds::{target_from_clouds, CloudNames};
 use super::model::Target;
+use super::Connect;
 use crate::cloud::{self, CloudConfig, Role};
 use crate::error::Error;
 
 /// Starts the reference cloud and logs its seeded identities in through the clouds.yaml
 /// it writes, exactly as a real cloud's identities are (password auth via its Keystone).
-pub async fn start_embedded(config: CloudConfig, timeout: Duration) -> Result<Target, Error> {
+pub async fn start_embedded(config: CloudConfig, c: &Connect) -> Result<Target, Error> {
     let cloud = cloud::start(config)
         .await
         .map_err(|e| Error::Target(format!("cannot start the reference cloud: {e}")))?;
@@ -28,8 +27,7 @@ pub async fn start_embedded(config: CloudConfig, timeout: Duration) -> Result<Ta
         reader: Some(name(Role::Reader)?),
         admin: Some(name(Role::Admin)?),
     };
-    let mut target =
-        target_from_clouds(&doc, "the reference cloud", &names, timeout, false).await?;
+    let mut target = target_from_clouds(&doc, "the reference cloud", &names, c).await?;
     target.name = "reference".into();
     target.facts = cloud.facts();
     target.cloud = Some(cloud);

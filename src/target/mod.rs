@@ -5,6 +5,15 @@ mod embedded;
 mod model;
 
 pub use clouds::{connect_clouds, find_clouds_yaml, CloudNames};
+
+/// How the harness logs in and discovers: per-request timeout, TLS verification, and how
+/// often a connection failure or a 503 is retried (as setup is).
+#[derive(Debug, Clone)]
+pub struct Connect {
+    pub timeout: std::time::Duration,
+    pub insecure: bool,
+    pub retries: u32,
+}
 pub use discover::discover;
 pub use embedded::start_embedded;
 pub use model::{Capabilities, Identity, Target};

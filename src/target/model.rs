@@ -1,11 +1,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::case::{Needs, Role, Service};
+use crate::case::{IdentityId, Needs, Role, Service};
 use crate::cloud::RunningCloud;
 
 /// One identity: its token, its project and the endpoints of its own catalog.
 #[derive(Debug, Clone)]
 pub struct Identity {
+    /// The clouds.yaml name it was logged in as, for messages.
+    pub cloud: String,
     /// One client per identity, so connections are reused within it.
     pub client: reqwest::Client,
     pub token: Option<String>,
@@ -29,6 +31,7 @@ impl Identity {
     /// The `none` identity: no token, the owner's endpoints, a client of its own.
     pub fn anonymous(like: &Identity, client: reqwest::Client) -> Identity {
         Identity {
+            cloud: like.cloud.clone(),
             client,
             token: None,
             project_id: None,
@@ -38,12 +41,23 @@ impl Identity {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// What discovery found; `Err` holds what was observed instead (no such endpoint, a 404),
+/// for the skip reason. What could not be found out is not here: it failed the run.
+#[derive(Debug, Clone)]
 pub struct Capabilities {
-    /// Neutron extension aliases, when the target lists them.
-    pub network_extensions: Option<BTreeSet<String>>,
-    /// Nova's highest microversion, when the target says.
-    pub compute_max_microversion: Option<(u32, u32)>,
+    /// Neutron extension aliases.
+    pub network_extensions: Result<BTreeSet<String>, String>,
+    /// Nova's highest microversion.
+    pub compute_max_microversion: Result<(u32, u32), String>,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities {
+            network_extensions: Err("the target has no network endpoint".into()),
+            compute_max_microversion: Err("the target has no compute endpoint".into()),
+        }
+    }
 }
 
 pub struct Target {
@@ -86,6 +100,22 @@ impl Target {
                 ));
             }
         }
+        for (role, id) in &needs.identity_ids {
+            let Some(identity) = self.identities.get(role) else {
+                continue;
+            };
+            let known = match id {
+                IdentityId::ProjectId => identity.project_id.is_some(),
+                IdentityId::UserId => identity.user_id.is_some(),
+            };
+            if !known {
+                let id = id.as_str();
+                return Some(format!(
+                    "needs the {role} identity's {id} (`${{{role}.{id}}}`), which cloud {:?} does not give: its log-in has no Keystone token to read it from, so add `stackconform: {{{id}: ...}}` to that cloud in clouds.yaml",
+                    identity.cloud
+                ));
+            }
+        }
         for service in &needs.services {
             let has = self
                 .identities
@@ -99,13 +129,13 @@ impl Target {
         }
         if !needs.extensions.is_empty() {
             match &self.capabilities.network_extensions {
-                None => {
+                Err(why) => {
                     return Some(format!(
-                    "needs network extensions {:?}, but the target does not list its extensions",
-                    needs.extensions
-                ))
+                        "needs network extensions {:?}; {why}",
+                        needs.extensions
+                    ))
                 }
-                Some(have) => {
+                Ok(have) => {
                     let missing: Vec<&String> = needs.extensions.difference(have).collect();
                     if !missing.is_empty() {
                         return Some(format!(
@@ -126,17 +156,15 @@ impl Target {
             ));
         }
         if let Some((major, minor)) = needs.microversion {
-            match self.capabilities.compute_max_microversion {
-                Some(max) if max >= (major, minor) => {}
-                Some((a, b)) => {
+            match &self.capabilities.compute_max_microversion {
+                Ok(max) if *max >= (major, minor) => {}
+                Ok((a, b)) => {
                     return Some(format!(
                     "needs compute microversion {major}.{minor}; the target's maximum is {a}.{b}"
                 ))
                 }
-                None => {
-                    return Some(format!(
-                        "needs compute microversion {major}.{minor}; the target's range is unknown"
-                    ))
+                Err(why) => {
+                    return Some(format!("needs compute microversion {major}.{minor}; {why}"))
                 }
             }
         }

@@ -1,7 +1,9 @@
 //! Test doubles that break HTTP on purpose: raw bytes on a loopback socket, no HTTP
 //! library, so each one can do exactly what a well-behaved server never would.
-//! Every connection gets the same misbehaviour, discovery requests included: a hostile
-//! target is hostile on every path.
+//! `Server::start` answers discovery (Neutron's extension list) properly and misbehaves on
+//! every other path, so the request under test meets the misbehaviour;
+//! `Server::start_everywhere` misbehaves on discovery too, which fails the run before any
+//! case (exit 3).
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +45,9 @@ pub enum Misbehaviour {
 /// The body `Good` serves; the test case's snapshot and matchers accept it.
 pub const GOOD_BODY: &str = r#"{"network": {"id": "3f1bd3a5-4c52-4a52-9d4a-2b0e1d9d7c11"}}"#;
 
+/// The extension list a well-behaved Neutron would give discovery.
+const EXTENSIONS: &str = r#"{"extensions": [{"alias": "router", "name": "Neutron L3 Router"}]}"#;
+
 /// A running double; dropping it stops every connection it serves.
 pub struct Server {
     pub addr: SocketAddr,
@@ -67,8 +72,17 @@ fn runtime() -> Runtime {
 }
 
 impl Server {
-    /// A plain-TCP server with `behaviour` on every connection.
+    /// A plain-TCP server with `behaviour` on every request but discovery's.
     pub fn start(behaviour: Misbehaviour) -> Server {
+        Self::listen(behaviour, false)
+    }
+
+    /// A plain-TCP server with `behaviour` on every request, discovery's included.
+    pub fn start_everywhere(behaviour: Misbehaviour) -> Server {
+        Self::listen(behaviour, true)
+    }
+
+    fn listen(behaviour: Misbehaviour, hostile_discovery: bool) -> Server {
         let rt = runtime();
         let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind");
         let addr = listener.local_addr().expect("local addr");
@@ -77,7 +91,7 @@ impl Server {
                 tokio::spawn(async move {
                     let _ = stream.set_nodelay(true);
                     // Errors only mean the client went away, which is the point.
-                    let _ = serve(&mut stream, behaviour).await;
+                    let _ = serve(&mut stream, behaviour, hostile_discovery).await;
                 });
             }
         });
@@ -99,7 +113,7 @@ impl Server {
                 tokio::spawn(async move {
                     // A client that rejects the certificate aborts the handshake: fine.
                     if let Ok(mut tls) = acceptor.accept(stream).await {
-                        let _ = serve(&mut tls, Misbehaviour::Good).await;
+                        let _ = serve(&mut tls, Misbehaviour::Good, false).await;
                         let _ = tls.shutdown().await;
                     }
                 });
@@ -153,7 +167,11 @@ async fn read_head<S: AsyncReadExt + Unpin>(stream: &mut S) -> std::io::Result<O
     ))
 }
 
-async fn serve<S>(stream: &mut S, behaviour: Misbehaviour) -> std::io::Result<()>
+async fn serve<S>(
+    stream: &mut S,
+    behaviour: Misbehaviour,
+    hostile_discovery: bool,
+) -> std::io::Result<()>
 where
     S: AsyncReadExt + AsyncWriteExt + Unpin,
 {
@@ -171,6 +189,11 @@ where
     // Complete answers keep the connection alive, as any HTTP/1.1 server does: closing
     // it would race the client's reuse of it and fail the next request for that reason.
     while let Some(path) = read_head(stream).await? {
+        if !hostile_discovery && path.ends_with("/v2.0/extensions") {
+            respond(stream, "200 OK", "application/json", EXTENSIONS).await?;
+            stream.flush().await?;
+            continue;
+        }
         match behaviour {
             Misbehaviour::Good => respond(stream, "200 OK", "application/json", GOOD_BODY).await?,
             Misbehaviour::NotJson => {

@@ -145,13 +145,18 @@ pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
+        let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_dir() {
             copy_tree(&entry.path(), &target);
-        } else {
+        } else if TRACKED.iter().any(|e| name.ends_with(e)) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
 }
+
+/// The kinds of file the repository tracks under `cases/` and `snapshots/`. A stray
+/// `.snap.new` or editor file in the checkout must not change what a test sees.
+const TRACKED: [&str; 4] = [".yaml", ".yml", ".json", ".snap"];
 
 /// A password token for the `reference` cloud, fetched with curl as a user would.
 pub fn token(clouds_yaml: &std::path::Path) -> String {
@@ -214,6 +219,18 @@ pub fn get(url: &str, token: &str) -> serde_json::Value {
         .output()
         .unwrap();
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
+/// Waits until a run has created something on the cloud (a run caught halfway).
+pub fn until_created(served: &Served) {
+    let started = Instant::now();
+    while leftovers(served).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run created nothing"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Every resource on the cloud whose name (a floating IP: description) has the prefix.
