@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::cloud::{CloudConfig, FaultPlan, Mutant};
 use crate::schema::Mode;
+use refcloud::{CloudConfig, FaultPlan, Mutant};
 
 fn duration(s: &str) -> Result<Duration, String> {
     crate::case::parse_duration(s)
@@ -20,9 +20,14 @@ fn fact(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
 }
 
+fn mutant(s: &str) -> Result<Mutant, String> {
+    s.parse()
+        .map_err(|e: refcloud::UnknownMutant| e.to_string())
+}
+
 fn fault_plan(s: &str) -> Result<FaultPlan, String> {
     s.parse()
-        .map_err(|e: crate::cloud::FaultSpecError| e.to_string())
+        .map_err(|e: refcloud::FaultSpecError| e.to_string())
 }
 
 #[derive(Debug, Parser)]
@@ -88,12 +93,7 @@ pub struct ReferenceArgs {
     pub reference_detach_delay: Duration,
     /// Run the reference cloud with one deliberate contract deviation, to see the failure it
     /// produces (names: `stackconform mutants --list`).
-    #[arg(
-        long,
-        env = "STACKCONFORM_REFERENCE_MUTANT",
-        value_enum,
-        hide_possible_values = true
-    )]
+    #[arg(long, env = "STACKCONFORM_REFERENCE_MUTANT", value_parser = mutant)]
     pub reference_mutant: Option<Mutant>,
     /// Inject faults into the reference cloud's answers:
     /// `seed=N[,rate=P][,kinds=503+latency+drop+truncate][,latency=250ms][,only=POST|DELETE][,path=REGEX][,except=REGEX]`.
@@ -202,12 +202,7 @@ pub struct MutantsArgs {
     #[command(flatten)]
     pub catalogue: CatalogueArgs,
     /// Run only this mutant (repeatable); default: all of them.
-    #[arg(
-        long = "mutant",
-        value_name = "NAME",
-        value_enum,
-        hide_possible_values = true
-    )]
+    #[arg(long = "mutant", value_name = "NAME", value_parser = mutant)]
     pub mutants: Vec<Mutant>,
     /// Print the mutants with their descriptions and exit.
     #[arg(long)]

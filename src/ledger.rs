@@ -261,7 +261,7 @@ mod tests {
         ledger.write(&created("b")).unwrap();
         ledger.write(&Event::Removed { key: "a".into() }).unwrap();
         let path = ledger.path().to_path_buf();
-        std::fs::OpenOptions::new()
+        OpenOptions::new()
             .append(true)
             .open(&path)
             .unwrap()

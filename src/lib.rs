@@ -2,12 +2,11 @@
 //!
 //! `case` reads the declarative catalogue, `runner` turns it into libtest trials,
 //! `check` and `schema` judge responses, `target` and `auth` say what is talked to,
-//! and `cloud` is the embedded reference cloud.
+//! and the reference cloud is its own crate, `refcloud` (crates/refcloud).
 pub mod auth;
 pub mod case;
 pub mod check;
 pub mod cli;
-pub mod cloud;
 pub mod commands;
 pub mod coverage;
 pub mod error;

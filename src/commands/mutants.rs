@@ -4,9 +4,9 @@ use std::time::Instant;
 use futures_util::stream::{self, StreamExt};
 
 use crate::cli::MutantsArgs;
-use crate::cloud::{CloudConfig, Mutant};
 use crate::error::{Error, EXIT_FAILED};
 use crate::selfcheck::{check_cloud, render_list, render_table, summary, CloudRun, Verdict};
+use refcloud::{CloudConfig, Mutant};
 
 use super::catalogue;
 

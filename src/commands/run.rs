@@ -34,19 +34,6 @@ fn jobs(test: &libtest_mimic::Arguments) -> Result<usize, Error> {
     }
 }
 
-/// insta reads its settings from the environment; set our defaults before any thread starts.
-fn configure_insta(snapshots: &Path) {
-    if std::env::var_os("INSTA_OUTPUT").is_none() {
-        // Our own failure messages say what changed and where the proposal went.
-        std::env::set_var("INSTA_OUTPUT", "none");
-    }
-    if std::env::var_os("INSTA_WORKSPACE_ROOT").is_none() {
-        // An installed binary runs outside the cargo tree it was built in.
-        let root = snapshots.parent().unwrap_or(Path::new("."));
-        std::env::set_var("INSTA_WORKSPACE_ROOT", root);
-    }
-}
-
 /// Runs the catalogue; returns the process exit code.
 pub fn run(mut args: RunArgs) -> Result<i32, Error> {
     let stop = Arc::new(Stop::default());
@@ -84,7 +71,6 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         None => Deviations::default(),
     };
     let snapshots = catalogue::snapshots_dir(&args.catalogue);
-    configure_insta(&snapshots);
     let test = &args.test;
     if test.list {
         return Ok(if trials::list(test, &cases).has_failed() {
@@ -171,7 +157,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
     }
     let interrupted = stop.reason().map(String::from);
     if let Some(reason) = &interrupted {
-        let not_run = conclusion.num_failed.saturating_sub(failed_cases(&ctx));
+        let not_run = not_run(&ctx);
         let line = format!(
             "interrupted: {reason} stopped the run; {not_run} of {} selected cases were not run (counted as failed above)",
             conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored
@@ -315,19 +301,17 @@ fn write_reports(report: &RunReport, args: &RunArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Cases that ran and failed, as the report has them (not those the stop left unstarted).
-fn failed_cases(ctx: &RunContext) -> u64 {
+/// Cases the stop left unstarted: their failure says "not run".
+fn not_run(ctx: &RunContext) -> usize {
     let reports = ctx.reports.lock().unwrap_or_else(|e| e.into_inner());
     reports
         .iter()
         .filter(|r| {
-            r.verdict == crate::report::Verdict::Failed
-                && !r
-                    .failure
-                    .as_deref()
-                    .is_some_and(|f| f.starts_with(trials::NOT_RUN))
+            r.failure
+                .as_deref()
+                .is_some_and(|f| f.starts_with(trials::NOT_RUN))
         })
-        .count() as u64
+        .count()
 }
 
 /// Says why nothing was selected, naming the filter, and what the user may have meant.

@@ -1,8 +1,8 @@
 use std::io::Write;
 
 use crate::cli::ServeArgs;
-use crate::cloud::CloudConfig;
 use crate::error::Error;
+use refcloud::CloudConfig;
 
 /// Serves the reference cloud until SIGINT or SIGTERM.
 pub fn serve(args: ServeArgs) -> Result<i32, Error> {
@@ -20,7 +20,7 @@ pub fn serve(args: ServeArgs) -> Result<i32, Error> {
                 m.description()
             );
         }
-        let cloud = crate::cloud::start(config)
+        let cloud = refcloud::start(config)
             .await
             .map_err(|e| Error::Target(format!("cannot start the reference cloud: {e}")))?;
         if let Some(path) = &args.clouds_yaml {

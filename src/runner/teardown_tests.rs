@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::case::load_catalogue;
-use crate::cloud::CloudConfig;
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::start_embedded;
+use refcloud::CloudConfig;
 
 use super::case::run_case;
 use super::context::{RunContext, Settings};

@@ -1,34 +1,18 @@
 //! Schemas stored as insta snapshots under `snapshots/`, one file per name.
 //!
-//! insta does the writing, so its workflow applies unchanged: a new or changed
-//! shape becomes `<name>.snap.new` for `cargo insta review`, `INSTA_UPDATE=always`
-//! writes `<name>.snap` directly, and nothing is written on CI.
-use std::cell::Cell;
+//! Files are read with insta's public API and written in insta's documented snapshot
+//! format (a YAML header, `---`, the contents), so `cargo insta review` and insta's
+//! `INSTA_UPDATE` settings work unchanged: a new or changed shape becomes
+//! `<name>.snap.new` for review, `INSTA_UPDATE=always` writes `<name>.snap`, `unseen`
+//! writes new snapshots directly and proposes changes, and nothing is written on CI
+//! (`CI` set) or with `INSTA_UPDATE=no`.
 use std::collections::HashMap;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
 use super::Schema;
-
-thread_local! {
-    /// Set while insta runs: its mismatch panic is expected and reported by us.
-    static QUIET_PANIC: Cell<bool> = const { Cell::new(false) };
-}
-
-fn install_quiet_panic_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !QUIET_PANIC.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
@@ -45,7 +29,7 @@ pub enum SnapshotOutcome {
 pub struct SnapshotStore {
     dir: PathBuf,
     cache: Mutex<HashMap<String, Arc<Schema>>>,
-    /// insta's settings are per thread, but its files are shared: one writer at a time.
+    /// The files are shared by every case: one writer at a time.
     write: Mutex<()>,
     /// Never hand anything to insta: a run against a deliberately broken cloud must not propose
     /// (or, with INSTA_UPDATE=always, store) the broken shapes.
@@ -54,7 +38,6 @@ pub struct SnapshotStore {
 
 impl SnapshotStore {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        install_quiet_panic_hook();
         Self {
             dir: dir.into(),
             cache: Mutex::new(HashMap::new()),
@@ -95,15 +78,10 @@ impl SnapshotStore {
         }
         let snapshot = insta::Snapshot::from_file(&path)
             .map_err(|e| format!("cannot read snapshot {}: {e}", path.display()))?;
-        let text = match snapshot.contents() {
-            insta::internals::SnapshotContents::Text(t) => t.to_string(),
-            _ => {
-                return Err(format!(
-                    "snapshot {} is not a text snapshot",
-                    path.display()
-                ))
-            }
-        };
+        let text = snapshot
+            .as_text()
+            .map(ToString::to_string)
+            .ok_or_else(|| format!("snapshot {} is not a text snapshot", path.display()))?;
         let schema: Value = serde_json::from_str(&text)
             .map_err(|e| format!("snapshot {} is not JSON: {e}", path.display()))?;
         let schema = Arc::new(Schema::new(schema));
@@ -114,36 +92,121 @@ impl SnapshotStore {
         Ok(Some(schema))
     }
 
-    /// Hands a schema to insta, which writes it (or not) according to INSTA_UPDATE.
+    /// Proposes a schema: written (or not) as insta's `INSTA_UPDATE` says. A proposal equal
+    /// to what is stored (as JSON, whatever the formatting) writes nothing.
     pub fn propose(&self, name: &str, schema: &Value, description: &str) -> SnapshotOutcome {
         if self.read_only {
             return SnapshotOutcome::NotWritten;
         }
         let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let snap = self.path(name);
-        let pending = self.dir.join(format!("{name}.snap.new"));
-        let before = std::fs::read(&snap).ok();
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(&self.dir);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
-        settings.set_description(description);
-        QUIET_PANIC.with(|q| q.set(true));
-        let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            settings.bind(|| insta::assert_json_snapshot!(name, schema));
-        }));
-        QUIET_PANIC.with(|q| q.set(false));
+        let stored = self.load(name).ok().flatten();
+        if stored.as_ref().is_some_and(|s| &s.value == schema) {
+            return SnapshotOutcome::Unchanged;
+        }
+        let update = Update::from_env(|k| std::env::var(k).ok());
+        let target = match (update, stored.is_some()) {
+            (Update::No, _) => return SnapshotOutcome::NotWritten,
+            (Update::Always, _) | (Update::Unseen, false) => snap.clone(),
+            (Update::New, _) | (Update::Unseen, true) => self.dir.join(format!("{name}.snap.new")),
+        };
+        let contents = match serde_json::to_string_pretty(schema) {
+            Ok(c) => c,
+            Err(_) => return SnapshotOutcome::NotWritten,
+        };
+        if write_snapshot(&target, description, &contents).is_err() {
+            return SnapshotOutcome::NotWritten;
+        }
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(name);
-        let after = std::fs::read(&snap).ok();
-        match result {
-            Ok(()) if before == after => SnapshotOutcome::Unchanged,
-            Ok(()) => SnapshotOutcome::Written(snap),
-            Err(_) if pending.exists() => SnapshotOutcome::PendingReview(pending),
-            Err(_) if before != after => SnapshotOutcome::Written(snap),
-            Err(_) => SnapshotOutcome::NotWritten,
+        if target == snap {
+            SnapshotOutcome::Written(snap)
+        } else {
+            SnapshotOutcome::PendingReview(target)
         }
+    }
+}
+
+/// What insta's `INSTA_UPDATE` asks for, as insta documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Update {
+    /// Write `.snap` directly (`always`, `overwrite`).
+    Always,
+    /// New snapshots directly, changes as `.snap.new` (`unseen`).
+    Unseen,
+    /// `.snap.new` for review (`new`, and `auto` outside CI).
+    New,
+    /// Nothing (`no`, and `auto` on CI).
+    No,
+}
+
+impl Update {
+    fn from_env(var: impl Fn(&str) -> Option<String>) -> Update {
+        let on_ci = var("CI").is_some_and(|v| v != "false");
+        match var("INSTA_UPDATE").as_deref() {
+            Some("always") | Some("overwrite") | Some("1") => Update::Always,
+            Some("unseen") => Update::Unseen,
+            Some("new") => Update::New,
+            Some("no") | Some("0") => Update::No,
+            _ if on_ci => Update::No,
+            _ => Update::New,
+        }
+    }
+}
+
+/// insta's file format: a YAML header, `---`, the contents and a final newline. Written
+/// to a temporary file first, so a reader never sees half of it.
+fn write_snapshot(path: &Path, description: &str, contents: &str) -> std::io::Result<()> {
+    let description = serde_json::to_string(description).map_err(std::io::Error::other)?;
+    let text = format!(
+        "---\nsource: src/schema/snapshot.rs\ndescription: {description}\n---\n{contents}\n"
+    );
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, text)?;
+    std::fs::rename(&partial, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insta_update_is_read_as_insta_documents_it() {
+        let env = |ci: Option<&str>, update: Option<&str>| {
+            let (ci, update) = (ci.map(String::from), update.map(String::from));
+            Update::from_env(move |k| match k {
+                "CI" => ci.clone(),
+                "INSTA_UPDATE" => update.clone(),
+                _ => None,
+            })
+        };
+        assert_eq!(env(None, None), Update::New);
+        assert_eq!(env(Some("true"), None), Update::No);
+        assert_eq!(env(Some("false"), None), Update::New);
+        assert_eq!(env(Some("true"), Some("always")), Update::Always);
+        assert_eq!(env(None, Some("unseen")), Update::Unseen);
+        assert_eq!(env(None, Some("no")), Update::No);
+    }
+
+    #[test]
+    fn a_written_snapshot_reads_back_through_insta() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SnapshotStore::new(dir.path());
+        let schema = serde_json::json!({"type": "object", "required": ["id"]});
+        let path = dir.path().join("x.snap");
+        write_snapshot(
+            &path,
+            "a \"quoted\" description",
+            &serde_json::to_string_pretty(&schema).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(store.load("x").unwrap().unwrap().value, schema);
+        let snapshot = insta::Snapshot::from_file(&path).unwrap();
+        assert_eq!(
+            snapshot.metadata().description(),
+            Some("a \"quoted\" description")
+        );
     }
 }

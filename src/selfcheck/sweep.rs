@@ -7,10 +7,10 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt};
 
 use crate::case::Catalogue;
-use crate::cloud::CloudConfig;
 use crate::runner::{run_case, Deviations, RunContext, Settings};
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::start_embedded;
+use refcloud::CloudConfig;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseResult {

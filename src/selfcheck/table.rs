@@ -1,7 +1,7 @@
 //! The report of `stackconform mutants`: one row per mutant, then a summary line.
 use std::time::Duration;
 
-use crate::cloud::Mutant;
+use refcloud::Mutant;
 
 use super::verdict::{Catch, Verdict};
 
@@ -63,8 +63,8 @@ pub fn render_table(verdicts: &[Verdict]) -> String {
     ]];
     for v in verdicts {
         rows.push([
-            v.mutant.name(),
-            v.mutant.description(),
+            v.mutant.name().to_string(),
+            v.mutant.description().to_string(),
             catchers(v),
             if v.caught() { "caught" } else { "SURVIVED" }.to_string(),
         ]);
@@ -73,7 +73,7 @@ pub fn render_table(verdicts: &[Verdict]) -> String {
 }
 
 pub fn summary(verdicts: &[Verdict], cases: usize, elapsed: Duration) -> String {
-    let survived: Vec<String> = verdicts
+    let survived: Vec<&str> = verdicts
         .iter()
         .filter(|v| !v.caught())
         .map(|v| v.mutant.name())
@@ -97,7 +97,14 @@ pub fn summary(verdicts: &[Verdict], cases: usize, elapsed: Duration) -> String 
 pub fn render_list() -> String {
     let rows: Vec<[String; 4]> = Mutant::all()
         .iter()
-        .map(|m| [m.name(), m.description(), String::new(), String::new()])
+        .map(|m| {
+            [
+                m.name().to_string(),
+                m.description().to_string(),
+                String::new(),
+                String::new(),
+            ]
+        })
         .collect();
     columns(&rows)
 }

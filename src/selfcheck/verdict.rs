@@ -1,5 +1,5 @@
 //! Whether a mutant was caught, judged against the unmutated cloud's outcome.
-use crate::cloud::Mutant;
+use refcloud::Mutant;
 
 use super::sweep::{CaseResult, CloudRun, Outcome};
 

@@ -63,7 +63,8 @@ impl crate::template::Lookup for NoVariables {
 
 /// Removes, newest first, what the ledger at `path` says is still there. Only entries of the
 /// owner's project are touched. Removed entries are written down as removed, so a second
-/// sweep finds nothing. The ledger of a live run (it holds the file's lock) is left alone,
+/// sweep finds nothing; then whatever still carries the run's name prefix is removed too.
+/// The ledger of a live run (it holds the file's lock) is left alone,
 /// and one that disappears (its run finished) is nothing to do.
 pub async fn sweep_ledger(
     target: &Target,
@@ -147,6 +148,21 @@ pub async fn sweep_ledger(
                 .failed
                 .push(format!("{what}: {}", problems.join("; ")));
         }
+    }
+    // A run killed while a create was in flight wrote that step down before it knew the
+    // new resource's id, so no removal could be rendered for it. The run is over (its lock
+    // was free), so whatever still carries its prefix is its leftover. A dry run lists the
+    // ledger's entries only: the same resources by name would be counted twice.
+    if let (Some(run), false) = (Ledger::run_id_of(path), dry_run) {
+        let by_name = super::sweep_by_prefix(
+            target,
+            &format!("stackconform-{run}-"),
+            &Default::default(),
+            false,
+            timeout,
+        )
+        .await?;
+        outcome.absorb(by_name);
     }
     if let Some(ledger) = ledger {
         ledger.finish()?;

@@ -4,13 +4,13 @@ use serde_json::Value;
 use super::clouds::{target_from_clouds, CloudNames};
 use super::model::Target;
 use super::Connect;
-use crate::cloud::{self, CloudConfig, Role};
 use crate::error::Error;
+use refcloud::{CloudConfig, Role};
 
 /// Starts the reference cloud and logs its seeded identities in through the clouds.yaml
 /// it writes, exactly as a real cloud's identities are (password auth via its Keystone).
 pub async fn start_embedded(config: CloudConfig, c: &Connect) -> Result<Target, Error> {
-    let cloud = cloud::start(config)
+    let cloud = refcloud::start(config)
         .await
         .map_err(|e| Error::Target(format!("cannot start the reference cloud: {e}")))?;
     let doc: Value = serde_saphyr::from_str(&cloud.clouds_yaml())

@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::case::{IdentityId, Needs, Role, Service};
-use crate::cloud::RunningCloud;
+use refcloud::RunningCloud;
 
 /// One identity: its token, its project and the endpoints of its own catalog.
 #[derive(Debug, Clone)]

@@ -1,0 +1,63 @@
+//! Knobs of the reference cloud.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::injection::FaultPlan;
+use crate::mutants::Mutant;
+
+/// Which owner key Neutron puts in router interface info bodies (docs/CONTRACT.md §2.2): up to stable/2025.2
+/// `tenant_id` only, from stable/2026.1 (Neutron 29) `project_id` only. Never both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OwnerKey {
+    #[default]
+    ProjectId,
+    TenantId,
+}
+
+impl OwnerKey {
+    pub fn key(self) -> &'static str {
+        match self {
+            OwnerKey::ProjectId => "project_id",
+            OwnerKey::TenantId => "tenant_id",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CloudConfig {
+    pub listen: SocketAddr,
+    /// BUILD -> ACTIVE.
+    pub server_build_delay: Duration,
+    /// 202 of a Nova detach -> port unbound or deleted (docs/CONTRACT.md §4.2).
+    pub detach_delay: Duration,
+    /// suspend/resume/pause/... -> the new vm_state.
+    pub action_delay: Duration,
+    pub token_ttl: Duration,
+    pub owner_key: OwnerKey,
+    /// oslo.middleware sizelimit `max_request_body_size`, enforced for Nova before auth.
+    pub max_request_body: usize,
+    /// Deterministic ids and passwords when set.
+    pub seed: Option<u64>,
+    /// One deliberate contract deviation (`stackconform mutants`); `None` is the contract itself.
+    pub mutant: Option<Mutant>,
+    /// Faults injected into requests (503s, latency, dropped connections, truncated bodies).
+    pub faults: Option<FaultPlan>,
+}
+
+impl Default for CloudConfig {
+    fn default() -> Self {
+        CloudConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            server_build_delay: Duration::from_millis(30),
+            detach_delay: Duration::from_millis(100),
+            action_delay: Duration::from_millis(20),
+            token_ttl: Duration::from_secs(3600),
+            owner_key: OwnerKey::ProjectId,
+            max_request_body: 114_688,
+            seed: None,
+            mutant: None,
+            faults: None,
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! Neutron at `/networking`: authentication, routing and body parsing in the order of docs/CONTRACT.md §1.3
+//! (authtoken 401 -> routing 405/404 -> JSON 400 -> the handler's lookup, policy and validation).
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::app::App;
+use crate::auth;
+use crate::http::{JsonStyle, Reply, Req};
+use crate::neutron::errors::{malformed_body, method_not_allowed, resource_not_found, NResult};
+use crate::neutron::request::Call;
+use crate::neutron::{floatingips, interfaces, networks, ports, routers, subnets};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Networks,
+    Subnets,
+    Ports,
+    Routers,
+    FloatingIps,
+}
+
+impl Kind {
+    fn parse(segment: &str) -> Option<Kind> {
+        match segment {
+            "networks" => Some(Kind::Networks),
+            "subnets" => Some(Kind::Subnets),
+            "ports" => Some(Kind::Ports),
+            "routers" => Some(Kind::Routers),
+            "floatingips" => Some(Kind::FloatingIps),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RouterAction {
+    AddInterface,
+    RemoveInterface,
+    AddExtraRoutes,
+    RemoveExtraRoutes,
+}
+
+enum Target<'a> {
+    Root,
+    Extensions,
+    Extension(&'a str),
+    Collection(Kind),
+    Item(Kind, &'a str),
+    Action(&'a str, RouterAction),
+}
+
+/// (alias, name, description) of the extensions the reference cloud implements.
+const EXTENSIONS: &[(&str, &str, &str)] = &[
+    ("router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway."),
+    ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
+    ("extraroute-atomic", "Atomically add/remove extra routes", "Edit extra routes of a router on server side by atomically adding/removing extra routes"),
+    ("external-net", "Neutron external network", "Adds external network attribute to network resource."),
+    ("binding", "Port Binding", "Expose port bindings of a virtual port to external application"),
+    ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to Floating IP resource"),
+    ("revision-if-match", "If-Match constraints based on revision_number", "Extension indicating that If-Match based on revision_number is supported."),
+    ("project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled."),
+    ("standard-attr-description", "standard-attr-description", "Extension to add descriptions to standard attributes"),
+    ("standard-attr-revisions", "Resource revision numbers", "This extension will display the revision number of neutron resources."),
+    ("standard-attr-timestamp", "Resource timestamps", "Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes."),
+];
+
+pub fn handle(app: &Arc<App>, req: &Req) -> Reply {
+    let rest = req.path.strip_prefix("/networking").unwrap_or("");
+    if rest.is_empty() || rest == "/" {
+        // The version document needs no token and carries no request id [obs].
+        return if req.method == Method::GET || req.method == Method::HEAD {
+            versions(app)
+        } else {
+            method_not_allowed().into_reply()
+        };
+    }
+    let reply = serve(app, req, rest);
+    reply.header("x-openstack-request-id", &req.request_id)
+}
+
+fn versions(app: &App) -> Reply {
+    Reply::json(
+        StatusCode::OK,
+        &json!({"versions": [{"id": "v2.0", "status": "CURRENT",
+            "links": [{"href": format!("{}/networking/v2.0/", app.base_url), "rel": "self"}]}]}),
+        JsonStyle::Python,
+    )
+}
+
+fn parse_target(rest: &str) -> Option<Target<'_>> {
+    // `GET /v2.0` without the slash is not routed, `/v2.0/` is [obs].
+    if rest == "/v2.0" {
+        return None;
+    }
+    let mut segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    // Neutron accepts a `.json` suffix on the last segment.
+    if let Some(last) = segments.last_mut() {
+        if let Some(stripped) = last.strip_suffix(".json") {
+            *last = stripped;
+        }
+    }
+    let (first, rest) = segments.split_first()?;
+    if *first != "v2.0" {
+        return None;
+    }
+    match rest {
+        [] => Some(Target::Root),
+        ["extensions"] => Some(Target::Extensions),
+        ["extensions", alias] => Some(Target::Extension(alias)),
+        [collection] => Kind::parse(collection).map(Target::Collection),
+        [collection, id] => Kind::parse(collection).map(|k| Target::Item(k, id)),
+        ["routers", id, action] => {
+            let action = match *action {
+                "add_router_interface" => RouterAction::AddInterface,
+                "remove_router_interface" => RouterAction::RemoveInterface,
+                "add_extraroutes" => RouterAction::AddExtraRoutes,
+                "remove_extraroutes" => RouterAction::RemoveExtraRoutes,
+                _ => return None,
+            };
+            Some(Target::Action(id, action))
+        }
+        _ => None,
+    }
+}
+
+fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
+    let now = SystemTime::now();
+    let mut state = app.lock();
+    let ctx = match auth::authenticate(app, &state, req) {
+        Ok(c) => c,
+        Err(reply) => return reply,
+    };
+    let Some(target) = parse_target(rest) else {
+        return resource_not_found().into_reply();
+    };
+    let method = &req.method;
+    let allowed = match &target {
+        Target::Root | Target::Extensions | Target::Extension(_) => *method == Method::GET,
+        Target::Collection(_) => *method == Method::GET || *method == Method::POST,
+        Target::Item(..) => matches!(*method, Method::GET | Method::PUT | Method::DELETE),
+        Target::Action(..) => *method == Method::PUT,
+    };
+    if !allowed {
+        let reply = method_not_allowed().into_reply();
+        // Pecan's misleading Allow header on a GET of an action (docs/CONTRACT.md §1.3).
+        return if matches!(target, Target::Action(..)) && *method == Method::GET {
+            reply.header("allow", "DELETE, HEAD, PATCH, POST, PUT")
+        } else {
+            reply
+        };
+    }
+    let body = if *method == Method::PUT || *method == Method::POST {
+        if req.body.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            match serde_json::from_slice::<Value>(&req.body) {
+                Ok(v) => Some(v),
+                Err(_) => return malformed_body().into_reply(),
+            }
+        }
+    } else {
+        None
+    };
+    let call = Call {
+        app,
+        req,
+        ctx,
+        body,
+        key: app.config.owner_key,
+        now,
+    };
+    let result: NResult<Reply> = match (target, method.clone()) {
+        (Target::Root, _) => Ok(root(app)),
+        (Target::Extensions, _) => Ok(extensions()),
+        (Target::Extension(alias), _) => extension(alias),
+        (Target::Collection(kind), Method::GET) => match kind {
+            Kind::Networks => networks::list_networks(&call, &state),
+            Kind::Subnets => subnets::list_subnets(&call, &state),
+            Kind::Ports => ports::list_ports(&call, &state),
+            Kind::Routers => routers::list_routers(&call, &state),
+            Kind::FloatingIps => floatingips::list_floatingips(&call, &state),
+        },
+        (Target::Collection(kind), _) => match kind {
+            Kind::Networks => networks::create_network(&call, &mut state),
+            Kind::Subnets => subnets::create_subnet(&call, &mut state),
+            Kind::Ports => ports::create_port(&call, &mut state),
+            Kind::Routers => routers::create_router(&call, &mut state),
+            Kind::FloatingIps => floatingips::create_floatingip(&call, &mut state),
+        },
+        (Target::Item(kind, id), Method::GET) => match kind {
+            Kind::Networks => networks::show_network(&call, &state, id),
+            Kind::Subnets => subnets::show_subnet(&call, &state, id),
+            Kind::Ports => ports::show_port(&call, &state, id),
+            Kind::Routers => routers::show_router(&call, &state, id),
+            Kind::FloatingIps => floatingips::show_floatingip(&call, &state, id),
+        },
+        (Target::Item(kind, id), Method::PUT) => match kind {
+            Kind::Networks => networks::update_network(&call, &mut state, id),
+            Kind::Subnets => subnets::update_subnet(&call, &mut state, id),
+            Kind::Ports => ports::update_port(&call, &mut state, id),
+            Kind::Routers => routers::update_router(&call, &mut state, id),
+            Kind::FloatingIps => floatingips::update_floatingip(&call, &mut state, id),
+        },
+        (Target::Item(kind, id), _) => match kind {
+            Kind::Networks => networks::delete_network(&call, &mut state, id),
+            Kind::Subnets => subnets::delete_subnet(&call, &mut state, id),
+            Kind::Ports => ports::delete_port(&call, &mut state, id),
+            Kind::Routers => routers::delete_router(&call, &mut state, id),
+            Kind::FloatingIps => floatingips::delete_floatingip(&call, &mut state, id),
+        },
+        (Target::Action(id, action), _) => match action {
+            RouterAction::AddInterface => interfaces::add_router_interface(&call, &mut state, id),
+            RouterAction::RemoveInterface => {
+                interfaces::remove_router_interface(&call, &mut state, id)
+            }
+            RouterAction::AddExtraRoutes => {
+                routers::change_extraroutes(&call, &mut state, id, true)
+            }
+            RouterAction::RemoveExtraRoutes => {
+                routers::change_extraroutes(&call, &mut state, id, false)
+            }
+        },
+    };
+    drop(state);
+    result.unwrap_or_else(|e| e.into_reply())
+}
+
+fn root(app: &App) -> Reply {
+    let resources: Vec<Value> = ["network", "subnet", "port", "router", "floatingip"]
+        .iter()
+        .map(|r| {
+            json!({"name": r, "collection": format!("{r}s"),
+                   "links": [{"href": format!("{}/networking/v2.0/{r}s", app.base_url), "rel": "self"}]})
+        })
+        .collect();
+    Reply::json(
+        StatusCode::OK,
+        &json!({"resources": resources}),
+        JsonStyle::Python,
+    )
+}
+
+fn extension_value(alias: &str, name: &str, description: &str) -> Value {
+    json!({"name": name, "alias": alias, "description": description,
+           "updated": "2013-01-20T00:00:00-00:00", "links": []})
+}
+
+fn extensions() -> Reply {
+    let items: Vec<Value> = EXTENSIONS
+        .iter()
+        .map(|(a, n, d)| extension_value(a, n, d))
+        .collect();
+    Reply::json(
+        StatusCode::OK,
+        &json!({"extensions": items}),
+        JsonStyle::Python,
+    )
+}
+
+fn extension(alias: &str) -> NResult<Reply> {
+    EXTENSIONS
+        .iter()
+        .find(|(a, _, _)| *a == alias)
+        .map(|(a, n, d)| {
+            Reply::json(
+                StatusCode::OK,
+                &json!({"extension": extension_value(a, n, d)}),
+                JsonStyle::Python,
+            )
+        })
+        .ok_or_else(resource_not_found)
+}

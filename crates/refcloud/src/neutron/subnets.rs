@@ -1,0 +1,279 @@
+//! `/v2.0/subnets`.
+
+use std::net::IpAddr;
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::http::{python_str, Reply};
+use crate::ipam::{in_pools, version_of, Cidr, CidrError};
+use crate::neutron::errors::{
+    conflict, http_bad_request, invalid_input, policy, subnet_not_found, NResult,
+};
+use crate::neutron::policy::{require_write, subnet_visible};
+use crate::neutron::request::{
+    check_attrs, list, no_content, one, opt_bool, opt_string, required_uuid, show, Call,
+};
+use crate::neutron::{networks, views};
+use crate::state::{State, Subnet};
+
+const ATTRS: &[&str] = &[
+    "name",
+    "description",
+    "network_id",
+    "ip_version",
+    "cidr",
+    "gateway_ip",
+    "allocation_pools",
+    "enable_dhcp",
+    "dns_nameservers",
+    "host_routes",
+    "ipv6_ra_mode",
+    "ipv6_address_mode",
+    "service_types",
+];
+
+pub fn find<'s>(call: &Call, state: &'s State, id: &str) -> NResult<&'s Subnet> {
+    state
+        .subnet(id)
+        .filter(|s| subnet_visible(&call.ctx, state, s) && call.ctx.can_read())
+        .ok_or_else(|| subnet_not_found(id))
+}
+
+pub fn list_subnets(call: &Call, state: &State) -> NResult<Reply> {
+    call.require_reader("get_subnet")?;
+    let items = state
+        .subnets
+        .iter()
+        .filter(|s| subnet_visible(&call.ctx, state, s))
+        .map(|s| views::subnet(state, s))
+        .collect();
+    Ok(list(call, "subnet", items))
+}
+
+pub fn show_subnet(call: &Call, state: &State, id: &str) -> NResult<Reply> {
+    let s = find(call, state, id)?;
+    Ok(show(call, "subnet", views::subnet(state, s)))
+}
+
+fn parse_ip(key: &str, v: &Value) -> NResult<IpAddr> {
+    v.as_str()
+        .and_then(|s| s.parse::<IpAddr>().ok())
+        .ok_or_else(|| {
+            http_bad_request(format!(
+                "Invalid input for {key}. Reason: '{}' is not a valid IP address.",
+                python_str(v)
+            ))
+        })
+}
+
+pub fn create_subnet(call: &Call, state: &mut State) -> NResult<Reply> {
+    let attrs = call.resource_body("subnet")?;
+    check_attrs(attrs, ATTRS)?;
+    let network_id = required_uuid(attrs, "network_id")?;
+    let project_id = call.create_project(attrs, "create_subnet")?;
+    let network = networks::find(call, state, &network_id)?;
+    if !call.ctx.is_admin() && network.project_id != project_id {
+        return Err(policy("create_subnet"));
+    }
+    let ip_version = match attrs.get("ip_version") {
+        None => {
+            return Err(http_bad_request(
+                "Failed to parse request. Required attribute 'ip_version' not specified",
+            ))
+        }
+        Some(v) => match v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        {
+            Some(4) => 4u8,
+            Some(6) => 6u8,
+            _ => {
+                return Err(http_bad_request(format!(
+                    "Invalid input for ip_version. Reason: '{}' is not in [4, 6].",
+                    python_str(v)
+                )))
+            }
+        },
+    };
+    let cidr_text = match attrs.get("cidr") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(http_bad_request(format!(
+                "Invalid input for cidr. Reason: '{}' is not a valid IP subnet.",
+                python_str(other)
+            )))
+        }
+        None => {
+            return Err(http_bad_request(
+                "a subnetpool must be specified in the absence of a cidr",
+            ))
+        }
+    };
+    let cidr = match Cidr::parse(&cidr_text) {
+        Ok(c) => c,
+        Err(CidrError::HostBits(net)) => {
+            return Err(http_bad_request(format!(
+                "Invalid input for cidr. Reason: '{cidr_text}' isn't a recognized IP subnet cidr, '{net}' is recommended."
+            )))
+        }
+        Err(CidrError::Invalid) => {
+            return Err(http_bad_request(format!(
+                "Invalid input for cidr. Reason: '{cidr_text}' is not a valid IP subnet."
+            )))
+        }
+    };
+    if cidr.version() != ip_version {
+        return Err(invalid_input("Cidr and IP version mismatch"));
+    }
+    if let Some(other) = state
+        .subnets_of(&network_id)
+        .find(|s| s.cidr.overlaps(&cidr))
+    {
+        let _ = other;
+        return Err(invalid_input(format!(
+            "Requested subnet with cidr: {cidr} for network: {network_id} overlaps with another subnet"
+        )));
+    }
+    let gateway_ip = match attrs.get("gateway_ip") {
+        None => cidr.default_gateway(),
+        Some(Value::Null) => None,
+        Some(v) => {
+            let ip = parse_ip("gateway_ip", v)?;
+            if !cidr.contains(ip) {
+                return Err(invalid_input(format!(
+                    "Gateway IP {ip} is not in subnet {cidr}"
+                )));
+            }
+            Some(ip)
+        }
+    };
+    let pools = match attrs.get("allocation_pools") {
+        None | Some(Value::Null) => cidr.default_pools(gateway_ip),
+        Some(Value::Array(items)) => {
+            let mut pools = Vec::new();
+            for item in items {
+                let (Some(start), Some(end)) = (item.get("start"), item.get("end")) else {
+                    return Err(http_bad_request("Invalid input for allocation_pools. Reason: each pool needs 'start' and 'end'."));
+                };
+                let (start, end) = (
+                    parse_ip("allocation_pools", start)?,
+                    parse_ip("allocation_pools", end)?,
+                );
+                if !cidr.contains(start) || !cidr.contains(end) {
+                    return Err(bad_pool(start, end, &cidr));
+                }
+                if crate::ipam::to_u128(start) > crate::ipam::to_u128(end) {
+                    return Err(bad_pool(start, end, &cidr));
+                }
+                pools.push((start, end));
+            }
+            if let Some(g) = gateway_ip {
+                if in_pools(&pools, g) {
+                    return Err(conflict(
+                        "GatewayConflictWithAllocationPools",
+                        format!(
+                            "Gateway ip {g} conflicts with allocation pool {}-{}",
+                            pools[0].0, pools[0].1
+                        ),
+                    ));
+                }
+            }
+            pools
+        }
+        Some(other) => {
+            return Err(http_bad_request(format!(
+            "Invalid input for allocation_pools. Reason: Invalid data format for IP pool: '{}'.",
+            python_str(other)
+        )))
+        }
+    };
+    let dns_nameservers = match attrs.get("dns_nameservers") {
+        Some(Value::Array(items)) => items.iter().map(python_str).collect(),
+        _ => Vec::new(),
+    };
+    let subnet = Subnet {
+        id: call.app.ids.uuid(),
+        name: opt_string(attrs, "name")?.unwrap_or_default(),
+        description: opt_string(attrs, "description")?.unwrap_or_default(),
+        network_id,
+        project_id,
+        cidr,
+        gateway_ip,
+        pools,
+        enable_dhcp: opt_bool(attrs, "enable_dhcp")?.unwrap_or(true),
+        dns_nameservers,
+        ipv6_ra_mode: opt_string(attrs, "ipv6_ra_mode")?,
+        ipv6_address_mode: opt_string(attrs, "ipv6_address_mode")?,
+        created_at: call.now,
+        updated_at: call.now,
+        revision: 0,
+    };
+    let body = views::subnet(state, &subnet);
+    state.subnets.push(subnet);
+    if let Some(n) = state
+        .networks
+        .iter_mut()
+        .find(|n| n.id == body["network_id"])
+    {
+        n.revision += 1;
+    }
+    Ok(one(StatusCode::CREATED, "subnet", body))
+}
+
+fn bad_pool(start: IpAddr, end: IpAddr, cidr: &Cidr) -> crate::neutron::errors::NeutronError {
+    let _ = version_of(start);
+    http_bad_request(format!(
+        "The allocation pool {start}-{end} spans beyond the subnet cidr {cidr}."
+    ))
+}
+
+pub fn update_subnet(call: &Call, state: &mut State, id: &str) -> NResult<Reply> {
+    let project = find(call, state, id)?.project_id.clone();
+    require_write(&call.ctx, &project, "update_subnet")?;
+    let attrs = call.resource_body("subnet")?;
+    check_attrs(
+        attrs,
+        &["name", "description", "enable_dhcp", "dns_nameservers"],
+    )?;
+    let name = opt_string(attrs, "name")?;
+    let description = opt_string(attrs, "description")?;
+    let enable_dhcp = opt_bool(attrs, "enable_dhcp")?;
+    let now = call.now;
+    let Some(s) = state.subnets.iter_mut().find(|s| s.id == id) else {
+        return Err(subnet_not_found(id));
+    };
+    if let Some(v) = name {
+        s.name = v;
+    }
+    if let Some(v) = description {
+        s.description = v;
+    }
+    if let Some(v) = enable_dhcp {
+        s.enable_dhcp = v;
+    }
+    if let Some(Value::Array(items)) = attrs.get("dns_nameservers") {
+        s.dns_nameservers = items.iter().map(python_str).collect();
+    }
+    s.updated_at = now;
+    s.revision += 1;
+    let s = find(call, state, id)?;
+    Ok(one(StatusCode::OK, "subnet", views::subnet(state, s)))
+}
+
+pub fn delete_subnet(call: &Call, state: &mut State, id: &str) -> NResult<Reply> {
+    let project = find(call, state, id)?.project_id.clone();
+    require_write(&call.ctx, &project, "delete_subnet")?;
+    if state
+        .ports
+        .iter()
+        .any(|p| p.fixed_ips.iter().any(|f| f.subnet_id == id))
+    {
+        return Err(conflict(
+            "SubnetInUse",
+            format!("Unable to complete operation on subnet {id}: One or more ports have an IP allocation from this subnet."),
+        ));
+    }
+    state.subnets.retain(|s| s.id != id);
+    Ok(no_content())
+}

@@ -1,0 +1,8 @@
+//! The reference cloud through its HTTP API, as any client sees it: Keystone, Neutron and
+//! Nova rules of docs/CONTRACT.md, fault injection and concurrency. One test binary.
+mod common;
+mod concurrency;
+mod faults;
+mod keystone;
+mod neutron;
+mod nova;

@@ -1,0 +1,313 @@
+//! The binary as a user runs it: exit codes, messages, options.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{repo, text, workspace};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    crate::support::stackconform(dir, args)
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let s = fs::read_to_string(path).unwrap();
+    assert!(s.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, s.replacen(from, to, 1)).unwrap();
+}
+
+const BY_SUBNET: &str = "cases/network/remove_router_interface/200-by-subnet.yaml";
+const BY_SUBNET_TRIAL: &str = "network.remove_router_interface::200-by-subnet";
+
+#[test]
+fn the_catalogue_passes_on_the_reference_cloud() {
+    let dir = workspace();
+    let out = run(dir.path(), &[]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("test result: ok."), "{shown}");
+    assert!(shown.contains(" 0 failed"), "{shown}");
+}
+
+#[test]
+fn a_wrong_expected_status_fails_and_names_it() {
+    let dir = workspace();
+    edit(
+        &dir.path().join(BY_SUBNET),
+        "  status: 200",
+        "  status: 201",
+    );
+    let out = run(dir.path(), &["--exact", BY_SUBNET_TRIAL]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{shown}");
+    assert!(
+        shown.contains("status: expected 201, observed 200"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("test result: FAILED. 0 passed; 1 failed"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_missing_field_fails_and_names_it() {
+    let dir = workspace();
+    edit(
+        &dir.path()
+            .join("snapshots/network.remove_router_interface.200.snap"),
+        "\"required\": [",
+        "\"required\": [\n    \"router_name\",",
+    );
+    let out = run(dir.path(), &["--exact", BY_SUBNET_TRIAL]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{shown}");
+    assert!(
+        shown.contains("/router_name: required field is missing"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_wrong_type_fails_and_names_it() {
+    let dir = workspace();
+    edit(
+        &dir.path()
+            .join("snapshots/network.remove_router_interface.200.snap"),
+        "\"network_id\": {\n      \"type\": \"string\"",
+        "\"network_id\": {\n      \"type\": \"integer\"",
+    );
+    let out = run(dir.path(), &["--exact", BY_SUBNET_TRIAL]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{shown}");
+    assert!(
+        shown.contains("/network_id: expected type integer, observed \""),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_wrong_body_value_fails_and_names_path_expected_and_observed() {
+    let dir = workspace();
+    edit(
+        &dir.path().join(BY_SUBNET),
+        "/port_id: \"${iface.port_id}\"",
+        "/port_id: {type: integer}",
+    );
+    let out = run(dir.path(), &["--exact", BY_SUBNET_TRIAL]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{shown}");
+    assert!(
+        shown.contains("body /port_id: expected a value of type integer, observed \""),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_missing_snapshot_fails_on_ci_without_writing() {
+    let dir = workspace();
+    fs::remove_file(
+        dir.path()
+            .join("snapshots/network.remove_router_interface.200.snap"),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["--exact", BY_SUBNET_TRIAL]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{shown}");
+    assert!(shown.contains("no snapshot"), "{shown}");
+    assert!(!dir
+        .path()
+        .join("snapshots/network.remove_router_interface.200.snap.new")
+        .exists());
+}
+
+#[test]
+fn a_malformed_case_file_exits_2_before_running_anything() {
+    let dir = workspace();
+    edit(&dir.path().join(BY_SUBNET), "method: PUT", "method: PUTT");
+    let out = run(dir.path(), &[]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{shown}");
+    assert!(shown.contains("200-by-subnet.yaml:"), "{shown}");
+    assert!(shown.contains("unknown variant `PUTT`"), "{shown}");
+    assert!(!shown.contains("test result"), "{shown}");
+}
+
+#[test]
+fn list_names_every_case_without_a_target() {
+    let dir = workspace();
+    let out = run(dir.path(), &["--list"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("compute.detach_interface::202-user-port: test"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("{BY_SUBNET_TRIAL}: test")),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_filter_selects_cases_like_cargo_test() {
+    let dir = workspace();
+    let out = run(dir.path(), &["detach_interface::40"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("compute.detach_interface::404-unknown-server"),
+        "{shown}"
+    );
+    assert!(!shown.contains("remove_router_interface"), "{shown}");
+}
+
+#[test]
+fn cases_folder_from_the_environment() {
+    let dir = workspace();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(elsewhere.path())
+        .env("CI", "true")
+        .env("STACKCONFORM_CASES", dir.path().join("cases"))
+        .args(["--exact", BY_SUBNET_TRIAL])
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("1 passed"), "{shown}");
+}
+
+#[test]
+fn a_missing_cases_folder_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("no cases folder"), "{}", text(&out));
+}
+
+#[test]
+fn schema_prints_the_published_json_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, title, file) in [
+        ("case", "CaseDoc", "case.schema.json"),
+        ("fixtures", "FixtureDoc", "fixtures.schema.json"),
+        ("operation", "OperationDoc", "operation.schema.json"),
+    ] {
+        let out = run(dir.path(), &["schema", kind]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(printed["title"], title);
+        let published = fs::read(repo().join("docs/schema").join(file)).unwrap();
+        assert_eq!(
+            out.stdout, published,
+            "docs/schema/{file} differs from `schema {kind}`"
+        );
+    }
+    let out = run(dir.path(), &["schema", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+/// Trial names in the order the output shows them (`test NAME ... ok`).
+fn shown_order(shown: &str) -> Vec<String> {
+    shown
+        .lines()
+        .filter_map(|l| l.strip_prefix("test "))
+        .filter_map(|l| l.split_once(" ... "))
+        .map(|(name, _)| name)
+        .map(|n| n.trim().to_string())
+        .collect()
+}
+
+/// Cases run as tasks, many at once, and finish in any order; the output must still follow
+/// the catalogue, as `--list` shows it, so two runs' logs compare line by line.
+#[test]
+fn outcomes_are_printed_in_catalogue_order_whatever_finishes_first() {
+    let dir = workspace();
+    let listed: Vec<String> = text(&run(dir.path(), &["--list"]))
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_string)
+        .collect();
+    assert!(listed.len() > 40, "{listed:?}");
+    let out = run(dir.path(), &["--format", "pretty", "--test-threads", "16"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert_eq!(shown_order(&shown), listed, "{shown}");
+}
+
+#[test]
+fn rust_test_threads_is_read_and_checked() {
+    let dir = workspace();
+    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .env("RUST_TEST_THREADS", "1")
+        .arg("detach_interface::40")
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains("::404-unknown-server ") && l.ends_with("... ok")),
+        "{shown}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(dir.path())
+        .env("RUST_TEST_THREADS", "zero")
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{shown}");
+    assert!(shown.contains("RUST_TEST_THREADS=\"zero\""), "{shown}");
+    assert!(!shown.contains("test result"), "nothing may run: {shown}");
+}
+
+/// libtest decides what runs (`--skip`, `--exact`); a case it leaves out must not be sent
+/// at all, not run and then hidden.
+#[test]
+fn skipped_and_unmatched_cases_send_nothing() {
+    let dir = workspace();
+    let report = dir.path().join("report.json");
+    let out = run(
+        dir.path(),
+        &[
+            "--skip",
+            "compute.",
+            "--skip",
+            "network.remove_router_interface::4",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+    let trials: Vec<&str> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["trial"].as_str().unwrap())
+        .collect();
+    assert!(!trials.is_empty(), "{shown}");
+    for t in &trials {
+        assert!(
+            t.starts_with("network.remove_router_interface::") && !t.contains("::4"),
+            "{t} ran: {trials:?}"
+        );
+    }
+    let filtered = shown
+        .split(" filtered out")
+        .next()
+        .and_then(|s| s.rsplit("; ").next())
+        .unwrap_or_default();
+    let all = text(&run(dir.path(), &["--list"]))
+        .lines()
+        .filter(|l| l.ends_with(": test"))
+        .count();
+    assert_eq!(filtered.trim(), (all - trials.len()).to_string(), "{shown}");
+}

@@ -1,0 +1,18 @@
+//! The harness's integration tests, one binary: each module runs the `stackconform` binary
+//! (or its library) as a user would, against the embedded cloud, `stackconform serve`, or
+//! test doubles. Tests are named after the behaviour or the bug they pin.
+mod hostile_common;
+mod support;
+
+mod case_loader;
+mod case_schema;
+mod cli;
+mod coverage;
+mod faults;
+mod hostile;
+mod mutants;
+mod redaction;
+mod reports;
+mod safety;
+mod serve;
+mod trust;

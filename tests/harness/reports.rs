@@ -1,0 +1,252 @@
+//! Reports and everyday options, each through the binary: --report, --junit, diff,
+//! --partition with merge, --verbose, and the curl command of a failure.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::{repo, workspace};
+
+fn stackconform(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = crate::support::stackconform(dir, args);
+    (out.status.code(), crate::support::text(&out))
+}
+
+fn case_ids(dir: &Path) -> Vec<String> {
+    let mut ids = Vec::new();
+    for op in [
+        "cases/network/remove_router_interface",
+        "cases/compute/detach_interface",
+    ] {
+        for e in fs::read_dir(dir.join(op)).unwrap() {
+            let text = fs::read_to_string(e.unwrap().path()).unwrap();
+            if let Some(id) = text.lines().find_map(|l| l.strip_prefix("id: ")) {
+                ids.push(id.trim().to_string());
+            }
+        }
+    }
+    ids.sort();
+    ids
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+const UNKNOWN_SERVER: &str = "cases/compute/detach_interface/404-unknown-server.yaml";
+
+/// Plants a failure: the unknown-server case now expects 409 (the cloud says 404).
+fn plant_failure(dir: &Path) {
+    let path = dir.join(UNKNOWN_SERVER);
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replacen("  status: 404\n", "  status: 409\n", 1),
+    )
+    .unwrap();
+}
+
+#[test]
+fn report_matches_its_published_schema_and_lists_every_case() {
+    let dir = workspace();
+    let (code, text) = stackconform(dir.path(), &["--report", "r.json"]);
+    assert_eq!(code, Some(0), "{text}");
+    let report = json(&dir.path().join("r.json"));
+    let schema = json(&repo().join("docs/schema/report.schema.json"));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut ids: Vec<String> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, case_ids(dir.path()));
+    assert_eq!(report["summary"]["passed"], ids.len());
+    let by_subnet = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["trial"] == "network.remove_router_interface::200-by-subnet")
+        .unwrap();
+    assert_eq!(by_subnet["observed_status"], 200);
+    assert_eq!(by_subnet["schema"]["outcome"], "matched");
+    assert_eq!(by_subnet["observed_shape"]["/subnet_ids/*"], "string");
+    let phases: Vec<&str> = by_subnet["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(phases.first(), Some(&"setup"));
+    assert!(
+        phases.contains(&"test") && phases.contains(&"follow_up"),
+        "{phases:?}"
+    );
+    assert_eq!(phases.last(), Some(&"teardown"));
+}
+
+#[test]
+fn junit_has_one_testcase_per_case_with_id_and_failure() {
+    let dir = workspace();
+    plant_failure(dir.path());
+    let (code, text) = stackconform(dir.path(), &["--junit", "j.xml"]);
+    assert_eq!(code, Some(101), "{text}");
+    let xml = fs::read_to_string(dir.path().join("j.xml")).unwrap();
+    let junit = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    let cases: Vec<&quick_junit::TestCase> = junit
+        .test_suites
+        .iter()
+        .flat_map(|s| s.test_cases.iter())
+        .collect();
+    assert_eq!(cases.len(), case_ids(dir.path()).len());
+    let failed: Vec<_> = cases
+        .iter()
+        .filter(|c| matches!(c.status, quick_junit::TestCaseStatus::NonSuccess { .. }))
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].name.as_str(),
+        "compute.detach_interface::404-unknown-server"
+    );
+    let props: Vec<(String, String)> = failed[0]
+        .properties
+        .iter()
+        .map(|p| (p.name.to_string(), p.value.to_string()))
+        .collect();
+    assert!(
+        props.contains(&("observed_status".into(), "404".into())),
+        "{props:?}"
+    );
+    assert!(
+        props.iter().any(|(k, v)| k == "id" && v.len() == 36),
+        "{props:?}"
+    );
+    assert!(
+        xml.contains("<failure message=\"status: expected 409, observed 404\""),
+        "{xml}"
+    );
+}
+
+#[test]
+fn diff_flags_a_planted_regression_and_a_planted_schema_drift() {
+    let dir = workspace();
+    let (code, text) = stackconform(dir.path(), &["--report", "old.json"]);
+    assert_eq!(code, Some(0), "{text}");
+    plant_failure(dir.path());
+    let (code, text) = stackconform(dir.path(), &["--report", "new.json"]);
+    assert_eq!(code, Some(101), "{text}");
+    let (code, text) = stackconform(dir.path(), &["diff", "old.json", "new.json"]);
+    assert_eq!(code, Some(101), "{text}");
+    assert!(text.contains("newly failing (1):"), "{text}");
+    assert!(
+        text.contains("compute.detach_interface::404-unknown-server")
+            && text.contains("expected 409, observed 404"),
+        "{text}"
+    );
+
+    // Drift: the router interface info gains `tags` and `subnet_ids` elements turn into numbers.
+    let mut drifted = json(&dir.path().join("old.json"));
+    for case in drifted["cases"].as_array_mut().unwrap() {
+        if case["trial"] == "network.remove_router_interface::200-by-subnet" {
+            let shape = case["observed_shape"].as_object_mut().unwrap();
+            shape.insert("/tags".into(), "array".into());
+            shape.insert("/subnet_ids/*".into(), "integer".into());
+        }
+    }
+    fs::write(dir.path().join("drifted.json"), drifted.to_string()).unwrap();
+    let (code, text) = stackconform(dir.path(), &["diff", "old.json", "drifted.json"]);
+    assert_eq!(code, Some(101), "{text}");
+    assert!(text.contains("schema drift (1):"), "{text}");
+    assert!(text.contains("+ /tags: array (appeared)"), "{text}");
+    assert!(
+        text.contains("~ /subnet_ids/*: string -> integer (changed type)"),
+        "{text}"
+    );
+
+    let (code, text) = stackconform(dir.path(), &["diff", "old.json", "old.json"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("diff: 0 newly failing, 0 schema drifts"),
+        "{text}"
+    );
+}
+
+#[test]
+fn partitions_are_disjoint_and_merge_into_the_whole_run() {
+    let dir = workspace();
+    let mut seen = Vec::new();
+    for shard in ["hash:1/3", "hash:2/3", "hash:3/3"] {
+        let file = format!("{}.json", shard.replace([':', '/'], "-"));
+        let (code, text) = stackconform(dir.path(), &["--partition", shard, "--report", &file]);
+        assert_eq!(code, Some(0), "{text}");
+        let report = json(&dir.path().join(&file));
+        assert_eq!(report["partition"], shard);
+        seen.extend(
+            report["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string()),
+        );
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        case_ids(dir.path()),
+        "every case in exactly one shard"
+    );
+    let (code, text) = stackconform(
+        dir.path(),
+        &[
+            "merge",
+            "-o",
+            "all.json",
+            "hash-1-3.json",
+            "hash-2-3.json",
+            "hash-3-3.json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    let all = json(&dir.path().join("all.json"));
+    assert_eq!(all["cases"].as_array().unwrap().len(), seen.len());
+    assert_eq!(all["summary"]["passed"], seen.len());
+    // A shard given twice cannot be merged.
+    let (code, text) = stackconform(
+        dir.path(),
+        &["merge", "-o", "x.json", "hash-1-3.json", "hash-1-3.json"],
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("given twice"), "{text}");
+    let (code, text) = stackconform(dir.path(), &["--partition", "hash:4/3"]);
+    assert_eq!(code, Some(2), "{text}");
+}
+
+#[test]
+fn verbose_prints_every_exchange_redacted() {
+    let dir = workspace();
+    let (code, text) = stackconform(
+        dir.path(),
+        &[
+            "-v",
+            "--exact",
+            "network.remove_router_interface::200-by-subnet",
+        ],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains(
+            "[network.remove_router_interface::200-by-subnet] the request under test\n> PUT "
+        ),
+        "{text}"
+    );
+    assert!(text.contains("> X-Auth-Token: <redacted>"), "{text}");
+    assert!(
+        text.contains("fixture net (network), teardown step 1"),
+        "{text}"
+    );
+}

@@ -1,4 +1,0 @@
-//! Helpers of `tests/hostile.rs`: misbehaving servers, a one-case tree, a measured run.
-pub mod child;
-pub mod server;
-pub mod tree;
