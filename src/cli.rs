@@ -9,25 +9,28 @@ use clap::{Args, Parser, Subcommand};
 use crate::schema::Mode;
 use refcloud::{CloudConfig, FaultPlan, Mutant};
 
-fn duration(s: &str) -> Result<Duration, String> {
+fn duration(s: &str) -> Result<Duration, crate::case::BadDuration> {
     crate::case::parse_duration(s)
 }
 
-fn fact(s: &str) -> Result<(String, String), String> {
+/// A `--fact` that is not `NAME=VALUE`.
+#[derive(Debug, thiserror::Error)]
+#[error("expected NAME=VALUE, got {0:?}")]
+pub struct BadFact(String);
+
+fn fact(s: &str) -> Result<(String, String), BadFact> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.to_string()))
         .filter(|(k, _)| !k.is_empty())
-        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
+        .ok_or_else(|| BadFact(s.to_string()))
 }
 
-fn mutant(s: &str) -> Result<Mutant, String> {
+fn mutant(s: &str) -> Result<Mutant, refcloud::UnknownMutant> {
     s.parse()
-        .map_err(|e: refcloud::UnknownMutant| e.to_string())
 }
 
-fn fault_plan(s: &str) -> Result<FaultPlan, String> {
+fn fault_plan(s: &str) -> Result<FaultPlan, refcloud::FaultSpecError> {
     s.parse()
-        .map_err(|e: refcloud::FaultSpecError| e.to_string())
 }
 
 #[derive(Debug, Parser)]

@@ -70,6 +70,31 @@ fn yes() -> bool {
     true
 }
 
+/// A ledger that could not be read, written or locked.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("cannot {action} the ledger {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the ledger {} is locked by another process", path.display())]
+    Locked { path: PathBuf },
+    #[error("cannot write an event to the ledger: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> LedgerError {
+    let path = path.to_path_buf();
+    move |source| LedgerError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
 /// A ledger file, open for appending, with an exclusive OS lock (`flock`) held for as
 /// long as this lives: a run's while it runs, a sweep's while it replays the file. The
 /// lock ends with the process, so a killed run's ledger is free to sweep.
@@ -119,18 +144,16 @@ impl Ledger {
     }
 
     /// Takes an existing ledger for a sweep, unless a live process holds it.
-    pub fn claim(path: &Path) -> Result<Claim, String> {
+    pub fn claim(path: &Path) -> Result<Claim, LedgerError> {
         let file = match OpenOptions::new().append(true).read(true).open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Claim::Gone),
-            Err(e) => return Err(format!("cannot open {}: {e}", path.display())),
+            Err(e) => return Err(io("open", path)(e)),
         };
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => return Ok(Claim::Live),
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(format!("cannot lock {}: {e}", path.display()))
-            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", path)(e)),
         }
         // The run removed the file between our open and its exit: all of it was undone.
         if !path.exists() {
@@ -143,7 +166,7 @@ impl Ledger {
     }
 
     /// The `created` events no `removed` event cancels, oldest first.
-    pub fn outstanding(&self) -> Result<Vec<Event>, String> {
+    pub fn outstanding(&self) -> Result<Vec<Event>, LedgerError> {
         outstanding(&self.path)
     }
 
@@ -153,18 +176,18 @@ impl Ledger {
 
     /// Appends one event. A ledger that cannot be written is reported, never fatal to the
     /// case: the prefix sweep still finds what it would have listed.
-    pub fn write(&self, event: &Event) -> Result<(), String> {
-        let mut line = serde_json::to_string(event).map_err(|e| e.to_string())?;
+    pub fn write(&self, event: &Event) -> Result<(), LedgerError> {
+        let mut line = serde_json::to_string(event)?;
         line.push('\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         file.write_all(line.as_bytes())
             .and_then(|()| file.flush())
-            .map_err(|e| format!("cannot write the ledger {}: {e}", self.path.display()))
+            .map_err(io("write", &self.path))
     }
 
     /// Removes the file when nothing in it is outstanding; returns what is. The lock is
     /// held until this is dropped.
-    pub fn finish(&self) -> Result<Vec<Event>, String> {
+    pub fn finish(&self) -> Result<Vec<Event>, LedgerError> {
         let outstanding = outstanding(&self.path)?;
         if outstanding.is_empty() {
             let _ = std::fs::remove_file(&self.path);
@@ -181,16 +204,16 @@ impl Ledger {
 /// The `created` events of a ledger file that no `removed` event cancels, oldest first.
 /// A torn last line (the run was killed while writing it) is ignored; a file that is gone
 /// (its run finished) has nothing outstanding.
-pub fn outstanding(path: &Path) -> Result<Vec<Event>, String> {
+pub fn outstanding(path: &Path) -> Result<Vec<Event>, LedgerError> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Err(io("read", path)(e)),
     };
     let mut order: Vec<String> = Vec::new();
     let mut live: BTreeMap<String, Event> = BTreeMap::new();
     for line in BufReader::new(file).lines() {
-        let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let line = line.map_err(io("read", path))?;
         let Ok(event) = serde_json::from_str::<Event>(&line) else {
             continue;
         };
@@ -215,11 +238,11 @@ pub fn outstanding(path: &Path) -> Result<Vec<Event>, String> {
 }
 
 /// Every ledger file in `dir`, oldest first by name is not meaningful, so by modification time.
-pub fn files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn files(dir: &Path) -> Result<Vec<PathBuf>, LedgerError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+        Err(e) => return Err(io("list the folder of", dir)(e)),
     };
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
         .filter_map(Result::ok)

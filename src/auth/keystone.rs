@@ -116,9 +116,9 @@ pub async fn authenticate(
     })?;
     let status = resp.status;
     let token = resp.header("x-subject-token");
-    let body: &Value = resp.json().map_err(|reason| AuthError::Malformed {
+    let body: &Value = resp.json().map_err(|e| AuthError::Malformed {
         url: url.clone(),
-        reason,
+        reason: e.to_string(),
     })?;
     if status != 201 {
         let message = body["error"]["message"]
@@ -136,7 +136,20 @@ pub async fn authenticate(
         reason: "no X-Subject-Token header".into(),
     })?;
     let t = &body["token"];
-    let catalog = serde_json::from_value(t["catalog"].clone()).unwrap_or_default();
+    // Which services the target offers comes from here: a catalog that cannot be read
+    // must not turn into "the target offers no compute" and silent skips.
+    let catalog = match t.get("catalog") {
+        Some(c) => serde_json::from_value(c.clone()).map_err(|e| AuthError::Malformed {
+            url: url.clone(),
+            reason: format!("the token's catalog cannot be read: {e}"),
+        })?,
+        None => {
+            return Err(AuthError::Malformed {
+                url: url.clone(),
+                reason: "the token has no catalog".into(),
+            })
+        }
+    };
     Ok(Token {
         id,
         project_id: t["project"]["id"].as_str().map(String::from),

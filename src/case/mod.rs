@@ -12,4 +12,4 @@ pub use load::{
 };
 pub use model::*;
 pub use operation::Operation;
-pub use validate::{parse_duration, parse_microversion};
+pub use validate::{parse_duration, parse_microversion, BadDuration};

@@ -42,9 +42,20 @@ pub fn parse_microversion(s: &str) -> Option<(u32, u32)> {
     Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s)
-        .map_err(|e| format!("invalid duration {s:?}: {e} (e.g. 500ms, 30s, 2m)"))
+/// A duration that is not one, in a case file or on the command line.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid duration {text:?}: {source} (e.g. 500ms, 30s, 2m)")]
+pub struct BadDuration {
+    text: String,
+    #[source]
+    source: humantime::DurationError,
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, BadDuration> {
+    humantime::parse_duration(s).map_err(|source| BadDuration {
+        text: s.to_string(),
+        source,
+    })
 }
 
 struct Checker<'a> {
@@ -266,7 +277,11 @@ impl<'a> Checker<'a> {
     fn poll(&mut self, p: &Poll, at: At, field: &str) {
         if let Some(t) = &p.timeout {
             if let Err(e) = parse_duration(&t.value) {
-                self.error(super::validate::at(t), format!("{field}.poll.timeout"), e);
+                self.error(
+                    super::validate::at(t),
+                    format!("{field}.poll.timeout"),
+                    e.to_string(),
+                );
             }
         }
         if let Some(u) = &p.until {

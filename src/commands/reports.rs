@@ -48,12 +48,13 @@ pub fn merge(args: MergeArgs) -> Result<i32, Error> {
         .iter()
         .map(|p| read_report(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let merged = report::merge(shards).map_err(Error::Config)?;
+    let merged = report::merge(shards).map_err(|e| Error::Config(e.to_string()))?;
     let text = serde_json::to_string_pretty(&merged)
         .map_err(|e| Error::Config(format!("cannot serialise the report: {e}")))?;
     write(&args.output, &text)?;
     if let Some(path) = &args.junit {
-        write(path, &report::junit_xml(&merged).map_err(Error::Config)?)?;
+        let xml = report::junit_xml(&merged).map_err(|e| Error::Config(format!("JUnit: {e}")))?;
+        write(path, &xml)?;
     }
     let s = merged.summary;
     println!(

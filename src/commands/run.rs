@@ -192,10 +192,7 @@ fn open_ledger(args: &RunArgs, target: &Target, run_id: &str) -> Result<Option<L
         .ledger_dir
         .clone()
         .unwrap_or_else(crate::ledger::default_dir);
-    let ledger = Ledger::create(&dir, run_id).map_err(|source| Error::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let ledger = Ledger::create(&dir, run_id).map_err(|e| Error::Config(e.to_string()))?;
     eprintln!(
         "stackconform: run {run_id}; resources are named stackconform-{run_id}-* and written down in {}",
         ledger.path().display()

@@ -32,21 +32,21 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
                     "--prefix must start with {RUN_PREFIX:?}, so that only the harness's resources are touched"
                 )));
             }
-            let live = live_runs(&ledger_dir).map_err(Error::Config)?;
+            let live = live_runs(&ledger_dir).map_err(|e| Error::Config(e.to_string()))?;
             let o = sweep_by_prefix(&target, prefix, &live, args.dry_run, args.request_timeout)
                 .await
-                .map_err(Error::Target)?;
+                .map_err(|e| Error::Target(e.to_string()))?;
             all.absorb(o);
         } else {
             let files = if args.ledger.is_empty() {
-                crate::ledger::files(&ledger_dir).map_err(Error::Config)?
+                crate::ledger::files(&ledger_dir).map_err(|e| Error::Config(e.to_string()))?
             } else {
                 args.ledger.clone()
             };
             for file in files {
                 let o = sweep_ledger(&target, &file, args.dry_run, args.request_timeout)
                     .await
-                    .map_err(Error::Target)?;
+                    .map_err(|e| Error::Target(e.to_string()))?;
                 all.absorb(o);
             }
         }
@@ -88,7 +88,9 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
 }
 
 /// The runs whose ledger in `dir` is locked: they are still going.
-fn live_runs(dir: &std::path::Path) -> Result<std::collections::BTreeSet<String>, String> {
+fn live_runs(
+    dir: &std::path::Path,
+) -> Result<std::collections::BTreeSet<String>, crate::ledger::LedgerError> {
     let mut live = std::collections::BTreeSet::new();
     for path in crate::ledger::files(dir)? {
         if let crate::ledger::Claim::Live = crate::ledger::Ledger::claim(&path)? {

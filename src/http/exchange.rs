@@ -25,7 +25,15 @@ pub struct HttpResponse {
     pub elapsed: Duration,
     /// The body parsed once: the checks, the schema, captures and the report's shape all
     /// read the same response.
-    parsed: std::sync::OnceLock<Result<Value, String>>,
+    parsed: std::sync::OnceLock<Result<Value, NotJson>>,
+}
+
+/// A body that was expected to be JSON and is not.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("body is not JSON ({reason}); Content-Type {content_type:?}")]
+pub struct NotJson {
+    reason: String,
+    content_type: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -202,14 +210,12 @@ impl HttpResponse {
     }
 
     /// The body as JSON, parsed on first use.
-    pub fn json(&self) -> Result<&Value, String> {
+    pub fn json(&self) -> Result<&Value, NotJson> {
         self.parsed
             .get_or_init(|| {
-                serde_json::from_slice(&self.body).map_err(|e| {
-                    format!(
-                        "body is not JSON ({e}); Content-Type {:?}",
-                        self.header("content-type").unwrap_or_default()
-                    )
+                serde_json::from_slice(&self.body).map_err(|e| NotJson {
+                    reason: e.to_string(),
+                    content_type: self.header("content-type").unwrap_or_default(),
                 })
             })
             .as_ref()

@@ -5,5 +5,5 @@ mod retry;
 mod url;
 
 pub use curl::curl;
-pub use exchange::{is_secret_header, send, HttpRequest, HttpResponse, TransportError};
+pub use exchange::{is_secret_header, send, HttpRequest, HttpResponse, NotJson, TransportError};
 pub use retry::with_retries;

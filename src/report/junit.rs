@@ -58,7 +58,7 @@ fn test_case(case: &CaseReport) -> TestCase {
 }
 
 /// The report as JUnit XML.
-pub fn junit_xml(report: &RunReport) -> Result<String, String> {
+pub fn junit_xml(report: &RunReport) -> Result<String, quick_junit::SerializeError> {
     let mut by_operation: BTreeMap<&str, Vec<&CaseReport>> = BTreeMap::new();
     for case in &report.cases {
         by_operation.entry(&case.operation).or_default().push(case);
@@ -76,5 +76,5 @@ pub fn junit_xml(report: &RunReport) -> Result<String, String> {
         suite.add_test_cases(cases.into_iter().map(test_case));
         junit.add_test_suite(suite);
     }
-    junit.to_string().map_err(|e| e.to_string())
+    junit.to_string()
 }

@@ -91,7 +91,7 @@ impl RunContext {
     pub fn ledger(&self, event: &crate::ledger::Event) {
         if let Some(ledger) = &self.ledger {
             if let Err(e) = ledger.write(event) {
-                self.note(e);
+                self.note(e.to_string());
             }
         }
     }

@@ -17,6 +17,6 @@ pub use case::{run_case, run_case_logged};
 pub use client::http_client;
 pub use context::{RunContext, Settings};
 pub use deviations::Deviations;
-pub use partition::Partition;
+pub use partition::{BadPartition, Partition};
 pub use record::{shape, CaseLog};
 pub use stop::Stop;

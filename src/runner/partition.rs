@@ -14,11 +14,16 @@ pub enum Partition {
     Count { shard: u64, of: u64 },
 }
 
-impl FromStr for Partition {
-    type Err = String;
+/// A `--partition` that is not `hash:M/N` or `count:M/N` with 1 <= M <= N.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected hash:M/N or count:M/N with 1 <= M <= N, got {0:?}")]
+pub struct BadPartition(String);
 
-    fn from_str(s: &str) -> Result<Self, String> {
-        let usage = || format!("expected hash:M/N or count:M/N with 1 <= M <= N, got {s:?}");
+impl FromStr for Partition {
+    type Err = BadPartition;
+
+    fn from_str(s: &str) -> Result<Self, BadPartition> {
+        let usage = || BadPartition(s.to_string());
         let (kind, rest) = s.split_once(':').ok_or_else(usage)?;
         let (m, n) = rest.split_once('/').ok_or_else(usage)?;
         let shard: u64 = m.trim().parse().map_err(|_| usage())?;

@@ -20,7 +20,8 @@ pub fn render(
 ) -> Result<HttpRequest, String> {
     let (identity, root) = ctx
         .target
-        .endpoint(spec.identity.unwrap_or(Role::Owner), spec.service)?;
+        .endpoint(spec.identity.unwrap_or(Role::Owner), spec.service)
+        .map_err(|e| e.to_string())?;
     let path = render_str(&spec.path.value, scope, Splice::Plain).map_err(|e| e.to_string())?;
     // A case may override or remove (empty value) these below.
     let mut headers = identity.base_headers();

@@ -165,7 +165,7 @@ pub fn capture(
         return Ok(());
     }
     let doc = if captures.values().any(|c| c.body.is_some()) {
-        Some(resp.json()?)
+        Some(resp.json().map_err(|e| e.to_string())?)
     } else {
         None
     };

@@ -14,6 +14,14 @@ use serde_json::Value;
 
 use super::Schema;
 
+/// A stored snapshot that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read snapshot {}: {problem}", path.display())]
+pub struct SnapshotError {
+    path: PathBuf,
+    problem: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
     /// The proposal equals what is stored.
@@ -63,7 +71,7 @@ impl SnapshotStore {
     }
 
     /// The stored schema, or `None` when there is no snapshot of that name yet.
-    pub fn load(&self, name: &str) -> Result<Option<Arc<Schema>>, String> {
+    pub fn load(&self, name: &str) -> Result<Option<Arc<Schema>>, SnapshotError> {
         if let Some(v) = self
             .cache
             .lock()
@@ -76,14 +84,17 @@ impl SnapshotStore {
         if !path.exists() {
             return Ok(None);
         }
-        let snapshot = insta::Snapshot::from_file(&path)
-            .map_err(|e| format!("cannot read snapshot {}: {e}", path.display()))?;
+        let unreadable = |problem: String| SnapshotError {
+            path: path.clone(),
+            problem,
+        };
+        let snapshot = insta::Snapshot::from_file(&path).map_err(|e| unreadable(e.to_string()))?;
         let text = snapshot
             .as_text()
             .map(ToString::to_string)
-            .ok_or_else(|| format!("snapshot {} is not a text snapshot", path.display()))?;
-        let schema: Value = serde_json::from_str(&text)
-            .map_err(|e| format!("snapshot {} is not JSON: {e}", path.display()))?;
+            .ok_or_else(|| unreadable("it is not a text snapshot".into()))?;
+        let schema: Value =
+            serde_json::from_str(&text).map_err(|e| unreadable(format!("it is not JSON: {e}")))?;
         let schema = Arc::new(Schema::new(schema));
         self.cache
             .lock()

@@ -96,11 +96,16 @@ fn at(path: &str) -> &str {
     }
 }
 
+/// A stored schema that is not a valid JSON Schema; every use of it reports this.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the stored schema is not a valid JSON Schema: {0}")]
+pub struct InvalidSchema(String);
+
 /// A stored schema, compiled once: every response that names it reuses the validator.
 pub struct Schema {
     pub value: Value,
     /// `Err` when the stored schema is not a valid JSON Schema; each use reports it.
-    validator: Result<jsonschema::Validator, String>,
+    validator: Result<jsonschema::Validator, InvalidSchema>,
 }
 
 impl Schema {
@@ -111,19 +116,19 @@ impl Schema {
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
             .build(&closed)
-            .map_err(|e| format!("the stored schema is not a valid JSON Schema: {e}"));
+            .map_err(|e| InvalidSchema(e.to_string()));
         Self { value, validator }
     }
 
     /// Validates `body`. An invalid schema is an error of its own.
-    pub fn check(&self, body: &Value, mode: Mode) -> Result<Verdict, String> {
+    pub fn check(&self, body: &Value, mode: Mode) -> Result<Verdict, InvalidSchema> {
         let validator = self.validator.as_ref().map_err(Clone::clone)?;
         Ok(verdict(validator, body, mode))
     }
 }
 
 /// Validates `body` against `schema`, compiling it for this one use.
-pub fn validate(schema: &Value, body: &Value, mode: Mode) -> Result<Verdict, String> {
+pub fn validate(schema: &Value, body: &Value, mode: Mode) -> Result<Verdict, InvalidSchema> {
     Schema::new(schema.clone()).check(body, mode)
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::call::call;
-use super::Outcome;
+use super::{Outcome, SweepError};
 use crate::case::{Method, Role, Service};
 use crate::target::Target;
 
@@ -98,7 +98,7 @@ async fn list(
     l: &Listing,
     prefix: &str,
     timeout: Duration,
-) -> Result<Vec<Found>, String> {
+) -> Result<Vec<Found>, SweepError> {
     let (service, path, collection, kind, field) =
         (l.service, l.path, l.collection, l.kind, l.field);
     let projects = projects(target);
@@ -149,19 +149,22 @@ async fn delete(
     service: Service,
     path: &str,
     t: Duration,
-) -> Result<(), String> {
+) -> Result<(), SweepError> {
     let a = call(target, f.role, service, Method::Delete, path, None, t).await?;
     match a.status {
         200..=299 | 404 => Ok(()),
-        s => Err(format!(
-            "{}: DELETE {path} answered {s}: {}",
-            f.label, a.body
-        )),
+        status => Err(SweepError::Refused {
+            what: f.label.clone(),
+            method: "DELETE",
+            path: path.to_string(),
+            status,
+            body: a.body,
+        }),
     }
 }
 
 /// Detaches what Neutron would refuse to delete a router with.
-async fn empty_router(target: &Target, f: &Found, t: Duration) -> Result<(), String> {
+async fn empty_router(target: &Target, f: &Found, t: Duration) -> Result<(), SweepError> {
     let path = format!("/v2.0/routers/{}", f.id);
     let neutron = |method: Method, path: String, body: Option<Value>| async move {
         call(
@@ -206,7 +209,7 @@ pub async fn sweep_by_prefix(
     live_runs: &BTreeSet<String>,
     dry_run: bool,
     t: Duration,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, SweepError> {
     let mut outcome = Outcome::default();
     let mut plan: Vec<(Found, Service, String)> = Vec::new();
     for l in &LISTINGS {
@@ -271,7 +274,7 @@ pub async fn sweep_by_prefix(
                 }
                 outcome.removed.push(f.label.clone());
             }
-            Err(e) => outcome.failed.push(e),
+            Err(e) => outcome.failed.push(e.to_string()),
         }
     }
     wait_gone(target, &servers, t).await;

@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::SweepError;
 use crate::case::{Method, Role, Service};
 use crate::http::{send, HttpRequest};
 use crate::target::Target;
@@ -21,13 +22,13 @@ pub async fn call(
     path: &str,
     body: Option<&Value>,
     timeout: Duration,
-) -> Result<Answer, String> {
+) -> Result<Answer, SweepError> {
     let (identity, root) = target.endpoint(role, service)?;
     let mut headers = identity.base_headers();
     let body = match body {
         Some(v) => {
             headers.push(("Content-Type".into(), "application/json".into()));
-            Some(serde_json::to_vec(v).map_err(|e| e.to_string())?)
+            Some(v.to_string().into_bytes())
         }
         None => None,
     };
@@ -39,7 +40,11 @@ pub async fn call(
     };
     let resp = send(&identity.client, &req, timeout, 16 << 20)
         .await
-        .map_err(|e| format!("{} {}: {e}", req.method, req.url))?;
+        .map_err(|source| SweepError::Transport {
+            method: method.as_str(),
+            url: req.url.clone(),
+            source,
+        })?;
     let body = resp.json().cloned().unwrap_or(Value::Null);
     Ok(Answer {
         status: resp.status,

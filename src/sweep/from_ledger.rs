@@ -3,7 +3,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::call::{call, Answer};
-use super::Outcome;
+use super::{Outcome, SweepError};
 use crate::case::Role;
 use crate::check::check_body;
 use crate::ledger::{Claim, Event, Ledger, Removal};
@@ -16,7 +16,7 @@ async fn removal(
     r: &Removal,
     what: &str,
     timeout: Duration,
-) -> Result<Answer, String> {
+) -> Result<Answer, SweepError> {
     let wait = Duration::from_secs_f64(r.poll_seconds.unwrap_or(0.0).max(0.0));
     let deadline = Instant::now() + wait;
     let mut said = false;
@@ -71,7 +71,7 @@ pub async fn sweep_ledger(
     path: &Path,
     dry_run: bool,
     timeout: Duration,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, SweepError> {
     let mut outcome = Outcome::default();
     let ledger = match Ledger::claim(path)? {
         Claim::Claimed(ledger) => ledger,
@@ -128,7 +128,7 @@ pub async fn sweep_ledger(
                     a.status,
                     r.status
                 )),
-                Err(e) => problems.push(e),
+                Err(e) => problems.push(e.to_string()),
             }
         }
         if !problems.is_empty() && !confirmed {

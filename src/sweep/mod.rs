@@ -6,6 +6,30 @@ mod from_ledger;
 pub use by_prefix::sweep_by_prefix;
 pub use from_ledger::sweep_ledger;
 
+/// Why a sweep step could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error(transparent)]
+    Endpoint(#[from] crate::target::EndpointError),
+    #[error("{method} {url}: {source}")]
+    Transport {
+        method: &'static str,
+        url: String,
+        #[source]
+        source: crate::http::TransportError,
+    },
+    #[error("{what}: {method} {path} answered {status}: {body}")]
+    Refused {
+        what: String,
+        method: &'static str,
+        path: String,
+        status: u16,
+        body: serde_json::Value,
+    },
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::LedgerError),
+}
+
 /// What a sweep did or, with `--dry-run`, would do.
 #[derive(Debug, Default)]
 pub struct Outcome {

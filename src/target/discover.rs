@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::model::{Capabilities, Identity};
+use super::model::{Capabilities, Identity, Lack};
 use super::Connect;
 use crate::case::parse_microversion;
 use crate::case::Service;
@@ -15,11 +15,21 @@ use crate::http::{send, with_retries, HttpRequest};
 /// that sends more must not make discovery buffer all of it before any case runs.
 const MAX_DISCOVERY_BODY_BYTES: usize = 1 << 20;
 
+/// What discovery could not find out; it fails the run (exit 3).
+#[derive(Debug, thiserror::Error)]
+#[error("could not read {what}: GET {url} {problem}")]
+pub struct DiscoveryError {
+    what: &'static str,
+    url: String,
+    /// What came back instead: a transport failure, a status, a document that is not one.
+    problem: String,
+}
+
 /// What one discovery GET found.
 enum Answer {
     Document(Value),
     /// The endpoint answered 404: it does not serve that document (observed).
-    NotServed(String),
+    NotServed(Lack),
 }
 
 /// A GET through the harness's one exchange path (its timeout and body cap), repeated
@@ -27,9 +37,14 @@ enum Answer {
 async fn get_json(
     identity: &Identity,
     url: &str,
-    what: &str,
+    what: &'static str,
     c: &Connect,
-) -> Result<Answer, String> {
+) -> Result<Answer, DiscoveryError> {
+    let fail = |problem: String| DiscoveryError {
+        what,
+        url: url.to_string(),
+        problem,
+    };
     let req = HttpRequest {
         method: "GET".into(),
         url: url.to_string(),
@@ -41,62 +56,70 @@ async fn get_json(
         send(&identity.client, &req, c.timeout, MAX_DISCOVERY_BODY_BYTES)
     })
     .await
-    .map_err(|e| format!("could not read {what}: GET {url}: {e} (after {attempts} attempts)"))?;
+    .map_err(|e| fail(format!("failed: {e} (after {attempts} attempts)")))?;
     match resp.status {
-        200..=299 => resp.json().cloned().map(Answer::Document).map_err(|e| {
-            format!(
-                "could not read {what}: GET {url} answered {} with {e}",
-                resp.status
-            )
-        }),
-        404 => Ok(Answer::NotServed(format!(
+        200..=299 => resp
+            .json()
+            .cloned()
+            .map(Answer::Document)
+            .map_err(|e| fail(format!("answered {} with {e}", resp.status))),
+        404 => Ok(Answer::NotServed(Lack(format!(
             "GET {url} answered 404: the endpoint does not serve {what}"
-        ))),
-        status => Err(format!(
-            "could not read {what}: GET {url} answered {status}{}: {}",
+        )))),
+        status => Err(fail(format!(
+            "answered {status}{}: {}",
             if status == 503 {
                 format!(" (after {attempts} attempts)")
             } else {
                 String::new()
             },
             resp.body_snippet(200)
-        )),
+        ))),
     }
 }
 
 /// Lists Neutron's extensions and Nova's microversion range, as `identity` sees them.
-pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, String> {
+pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, DiscoveryError> {
     let mut caps = Capabilities::default();
     if let Some(root) = identity.endpoints.get(&Service::Network) {
+        let what = "the network extension list";
         let url = format!("{root}/v2.0/extensions");
-        caps.network_extensions = match get_json(identity, &url, "the network extension list", c).await? {
-            Answer::NotServed(why) => Err(why),
+        caps.network_extensions = match get_json(identity, &url, what, c).await? {
+            Answer::NotServed(lack) => Err(lack),
             Answer::Document(d) => match d["extensions"].as_array() {
                 Some(exts) => Ok(exts
                     .iter()
                     .filter_map(|e| e["alias"].as_str().map(String::from))
                     .collect::<BTreeSet<_>>()),
                 None => {
-                    return Err(format!(
-                        "could not read the network extension list: GET {url} answered a document without an `extensions` list"
-                    ))
+                    return Err(DiscoveryError {
+                        what,
+                        url,
+                        problem: "answered a document without an `extensions` list".into(),
+                    })
                 }
             },
         };
     }
     if let Some(root) = identity.endpoints.get(&Service::Compute) {
+        let what = "the compute version document";
         let url = format!("{root}/v2.1/");
-        caps.compute_max_microversion = match get_json(identity, &url, "the compute version document", c).await? {
-            Answer::NotServed(why) => Err(why),
+        let unreadable = |problem: String| DiscoveryError {
+            what,
+            url: url.clone(),
+            problem,
+        };
+        caps.compute_max_microversion = match get_json(identity, &url, what, c).await? {
+            Answer::NotServed(lack) => Err(lack),
             Answer::Document(d) => match d["version"]["version"].as_str() {
                 // Nova before microversions (Kilo) reports an empty maximum.
-                Some("") => Err(format!("GET {url} reports no microversions")),
+                Some("") => Err(Lack(format!("GET {url} reports no microversions"))),
                 Some(v) => Ok(parse_microversion(v).ok_or_else(|| {
-                    format!("could not read the compute version document: GET {url}: version {v:?} is not MAJOR.MINOR")
+                    unreadable(format!("answered version {v:?}, which is not MAJOR.MINOR"))
                 })?),
                 None => {
-                    return Err(format!(
-                        "could not read the compute version document: GET {url} answered a document without `version.version`"
+                    return Err(unreadable(
+                        "answered a document without `version.version`".into(),
                     ))
                 }
             },

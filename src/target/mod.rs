@@ -15,5 +15,6 @@ pub struct Connect {
     pub retries: u32,
 }
 pub use discover::discover;
+pub use discover::DiscoveryError;
 pub use embedded::start_embedded;
-pub use model::{Capabilities, Identity, Target};
+pub use model::{Capabilities, EndpointError, Identity, Lack, Target};

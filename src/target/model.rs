@@ -46,18 +46,32 @@ impl Identity {
 #[derive(Debug, Clone)]
 pub struct Capabilities {
     /// Neutron extension aliases.
-    pub network_extensions: Result<BTreeSet<String>, String>,
+    pub network_extensions: Result<BTreeSet<String>, Lack>,
     /// Nova's highest microversion.
-    pub compute_max_microversion: Result<(u32, u32), String>,
+    pub compute_max_microversion: Result<(u32, u32), Lack>,
 }
+
+/// What the target was observed to lack, in words for a skip reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Lack(pub String);
 
 impl Default for Capabilities {
     fn default() -> Self {
         Capabilities {
-            network_extensions: Err("the target has no network endpoint".into()),
-            compute_max_microversion: Err("the target has no compute endpoint".into()),
+            network_extensions: Err(Lack("the target has no network endpoint".into())),
+            compute_max_microversion: Err(Lack("the target has no compute endpoint".into())),
         }
     }
+}
+
+/// Why a request cannot be sent as an identity to a service.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EndpointError {
+    #[error("this run has no {role} identity (give {flag})")]
+    NoIdentity { role: Role, flag: &'static str },
+    #[error("the {role} identity has no {service} endpoint")]
+    NoEndpoint { role: Role, service: Service },
 }
 
 pub struct Target {
@@ -76,17 +90,22 @@ impl Target {
 
     /// The identity acting as `role` and the root of its `service` endpoint: where every
     /// request of a case or a sweep starts.
-    pub fn endpoint(&self, role: Role, service: Service) -> Result<(&Identity, &str), String> {
-        let identity = self.identities.get(&role).ok_or_else(|| {
-            format!(
-                "this run has no {role} identity (give {})",
-                cloud_flag(role)
-            )
-        })?;
+    pub fn endpoint(
+        &self,
+        role: Role,
+        service: Service,
+    ) -> Result<(&Identity, &str), EndpointError> {
+        let identity = self
+            .identities
+            .get(&role)
+            .ok_or(EndpointError::NoIdentity {
+                role,
+                flag: cloud_flag(role),
+            })?;
         let root = identity
             .endpoints
             .get(&service)
-            .ok_or_else(|| format!("the {role} identity has no {service} endpoint"))?;
+            .ok_or(EndpointError::NoEndpoint { role, service })?;
         Ok((identity, root))
     }
 

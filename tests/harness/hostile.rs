@@ -217,17 +217,23 @@ fn discovery_reads_at_most_a_capped_body() {
     assert_memory_bounded(&r);
 }
 
-/// Bug: the Keystone login read the token response with `resp.json()`, no cap; an endless
-/// body at the auth URL was buffered until the request timeout.
-#[test]
-fn the_keystone_login_reads_at_most_a_capped_body() {
-    let server = Server::start(Misbehaviour::EndlessChunked);
+/// A one-case tree whose cloud logs in with a password at `server`'s Keystone URL.
+fn tree_logging_in_at(server: &Server) -> Tree {
     let tree = Tree::new(&server.url("http"));
     let clouds = format!(
         "clouds:\n  hostile:\n    auth_type: password\n    auth:\n      auth_url: {}/identity/v3\n      username: u\n      password: p\n      project_name: x\n      user_domain_name: Default\n      project_domain_name: Default\n",
         server.url("http")
     );
     std::fs::write(tree.clouds_yaml(), clouds).unwrap();
+    tree
+}
+
+/// Bug: the Keystone login read the token response with `resp.json()`, no cap; an endless
+/// body at the auth URL was buffered until the request timeout.
+#[test]
+fn the_keystone_login_reads_at_most_a_capped_body() {
+    let server = Server::start(Misbehaviour::EndlessChunked);
+    let tree = tree_logging_in_at(&server);
     let r = run(&tree, &["--request-timeout", "10s", "--exact", TRIAL]);
     assert_eq!(r.code, Some(3), "{}", r.output);
     assert!(
@@ -237,4 +243,19 @@ fn the_keystone_login_reads_at_most_a_capped_body() {
     );
     assert!(r.elapsed < FAST_BOUND, "took {:?}", r.elapsed);
     assert_memory_bounded(&r);
+}
+
+/// Bug: a token whose catalog could not be read became an empty catalog: every case was
+/// skipped as "needs the network service, which this target does not offer", exit 0.
+#[test]
+fn a_token_without_a_catalog_fails_the_run() {
+    let server = Server::start(Misbehaviour::TokenWithoutCatalog);
+    let tree = tree_logging_in_at(&server);
+    let r = run(&tree, &["--exact", TRIAL]);
+    assert_eq!(r.code, Some(3), "{}", r.output);
+    assert!(
+        r.output.contains("the token has no catalog"),
+        "{}",
+        r.output
+    );
 }

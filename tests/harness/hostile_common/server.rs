@@ -40,6 +40,8 @@ pub enum Misbehaviour {
     /// Answers whatever arrives with plain-text HTTP: what a TLS client meets when an
     /// `https://` URL points at a plain-HTTP port.
     PlainHttp,
+    /// A Keystone that issues a token (201, `X-Subject-Token`) whose body has no catalog.
+    TokenWithoutCatalog,
 }
 
 /// The body `Good` serves; the test case's snapshot and matchers accept it.
@@ -211,6 +213,15 @@ where
             Misbehaviour::EndlessDiscovery => {
                 respond(stream, "200 OK", "application/json", GOOD_BODY).await?
             }
+            Misbehaviour::TokenWithoutCatalog => {
+                let body = r#"{"token": {"project": {"id": "p"}, "user": {"id": "u"}}}"#;
+                let head = format!(
+                    "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nX-Subject-Token: t\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                stream.write_all(head.as_bytes()).await?;
+                stream.write_all(body.as_bytes()).await?
+            }
             other => return misbehave(stream, other).await,
         }
         stream.flush().await?;
@@ -255,6 +266,7 @@ where
         | Misbehaviour::NotJson
         | Misbehaviour::RedirectToSelf
         | Misbehaviour::EndlessDiscovery
+        | Misbehaviour::TokenWithoutCatalog
         | Misbehaviour::PlainHttp => unreachable!("answered by serve"),
     }
     stream.flush().await
