@@ -59,37 +59,6 @@ fn parse(s: &str) -> Result<Vec<Part<'_>>, TemplateError> {
     Ok(parts)
 }
 
-/// The variable names a template refers to, for static checks at load time.
-pub fn references(s: &str) -> Result<Vec<String>, TemplateError> {
-    Ok(parse(s)?
-        .into_iter()
-        .filter_map(|p| match p {
-            Part::Var(v) => Some(v.to_string()),
-            Part::Text(_) => None,
-        })
-        .collect())
-}
-
-/// Every variable referenced anywhere inside a JSON value (keys and strings).
-pub fn value_references(v: &Value, out: &mut Vec<String>) -> Result<(), TemplateError> {
-    match v {
-        Value::String(s) => out.extend(references(s)?),
-        Value::Array(items) => {
-            for item in items {
-                value_references(item, out)?;
-            }
-        }
-        Value::Object(map) => {
-            for (k, item) in map {
-                out.extend(references(k)?);
-                value_references(item, out)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
 /// Where variables are looked up.
 /// `Sync` so a case holding a lookup across an await can run as a task.
 pub trait Lookup: Sync {
@@ -190,63 +159,166 @@ fn as_text(v: &Value) -> String {
     }
 }
 
-/// Renders a string template to text.
-pub fn render_str(s: &str, scope: &dyn Lookup, splice: Splice) -> Result<String, TemplateError> {
-    // Most strings of a case are plain text; they need no parse.
-    if !s.contains('$') {
-        return Ok(s.to_owned());
+/// A string with `${...}` references, parsed once when its case file is loaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Template {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Var(String),
+}
+
+impl Template {
+    pub fn parse(s: &str) -> Result<Self, TemplateError> {
+        let pieces = parse(s)?
+            .into_iter()
+            .map(|p| match p {
+                Part::Text(t) => Piece::Text(t.into_owned()),
+                Part::Var(v) => Piece::Var(v.to_string()),
+            })
+            .collect();
+        Ok(Self { pieces })
     }
-    let mut out = String::with_capacity(s.len());
-    for part in parse(s)? {
-        match part {
-            Part::Text(t) => out.push_str(&t),
-            Part::Var(name) => {
-                let v = scope
-                    .lookup(name)
-                    .ok_or_else(|| TemplateError::Unknown(name.to_string()))?;
-                let text = as_text(&v);
-                match splice {
-                    Splice::Plain => out.push_str(&text),
-                    Splice::Regex => out.push_str(&regex::escape(&text)),
+
+    /// The variables it refers to, in order.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Var(v) => Some(v.as_str()),
+            Piece::Text(_) => None,
+        })
+    }
+
+    /// The variable it consists of, when it is exactly one `${x}`.
+    fn sole_variable(&self) -> Option<&str> {
+        match self.pieces.as_slice() {
+            [Piece::Var(v)] => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn render(&self, scope: &dyn Lookup, splice: Splice) -> Result<String, TemplateError> {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Var(name) => {
+                    let v = scope
+                        .lookup(name)
+                        .ok_or_else(|| TemplateError::Unknown(name.clone()))?;
+                    let text = as_text(&v);
+                    match splice {
+                        Splice::Plain => out.push_str(&text),
+                        Splice::Regex => out.push_str(&regex::escape(&text)),
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A JSON value with `${...}` in its strings and keys, parsed once at load. Parts without
+/// any reference are kept as they are and cloned, not walked, when rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueTemplate {
+    Fixed(Value),
+    /// A string that is exactly one `${x}`: it takes the variable's JSON value.
+    Var(String),
+    Text(Template),
+    Array(Vec<ValueTemplate>),
+    Object(Vec<(Template, ValueTemplate)>),
+}
+
+impl ValueTemplate {
+    pub fn parse(v: &Value) -> Result<Self, TemplateError> {
+        let mut refs = Vec::new();
+        Self::walk(v, &mut refs)
+    }
+
+    fn walk(v: &Value, refs: &mut Vec<String>) -> Result<Self, TemplateError> {
+        let before = refs.len();
+        let compiled = match v {
+            Value::String(s) => {
+                let t = Template::parse(s)?;
+                refs.extend(t.variables().map(str::to_string));
+                match t.sole_variable() {
+                    Some(name) => Self::Var(name.to_string()),
+                    None => Self::Text(t),
+                }
+            }
+            Value::Array(items) => Self::Array(
+                items
+                    .iter()
+                    .map(|i| Self::walk(i, refs))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => {
+                let mut fields = Vec::with_capacity(map.len());
+                for (k, item) in map {
+                    let key = Template::parse(k)?;
+                    refs.extend(key.variables().map(str::to_string));
+                    fields.push((key, Self::walk(item, refs)?));
+                }
+                Self::Object(fields)
+            }
+            other => Self::Fixed(other.clone()),
+        };
+        Ok(if refs.len() == before {
+            Self::Fixed(v.clone())
+        } else {
+            compiled
+        })
+    }
+
+    /// Every variable it refers to.
+    pub fn variables(&self, out: &mut Vec<String>) {
+        match self {
+            Self::Fixed(_) => {}
+            Self::Var(v) => out.push(v.clone()),
+            Self::Text(t) => out.extend(t.variables().map(str::to_string)),
+            Self::Array(items) => items.iter().for_each(|i| i.variables(out)),
+            Self::Object(fields) => {
+                for (k, v) in fields {
+                    out.extend(k.variables().map(str::to_string));
+                    v.variables(out);
                 }
             }
         }
     }
-    Ok(out)
-}
 
-/// Renders every string in a JSON value; an exact `${x}` keeps the variable's type.
-pub fn render_value(v: &Value, scope: &dyn Lookup) -> Result<Value, TemplateError> {
-    Ok(match v {
-        Value::String(s) if !s.contains('$') => Value::String(s.clone()),
-        Value::String(s) => {
-            let parts = parse(s)?;
-            if let [Part::Var(name)] = parts.as_slice() {
-                scope
-                    .lookup(name)
-                    .ok_or_else(|| TemplateError::Unknown(name.to_string()))?
-            } else {
-                Value::String(render_str(s, scope, Splice::Plain)?)
-            }
+    /// The value, when it refers to no variable.
+    pub fn fixed(&self) -> Option<&Value> {
+        match self {
+            Self::Fixed(v) => Some(v),
+            _ => None,
         }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|i| render_value(i, scope))
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Object(map) => {
-            let mut out = serde_json::Map::with_capacity(map.len());
-            for (k, item) in map {
-                out.insert(
-                    render_str(k, scope, Splice::Plain)?,
-                    render_value(item, scope)?,
-                );
+    }
+
+    pub fn render(&self, scope: &dyn Lookup) -> Result<Value, TemplateError> {
+        Ok(match self {
+            Self::Fixed(v) => v.clone(),
+            Self::Var(name) => scope
+                .lookup(name)
+                .ok_or_else(|| TemplateError::Unknown(name.clone()))?,
+            Self::Text(t) => Value::String(t.render(scope, Splice::Plain)?),
+            Self::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| i.render(scope))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Self::Object(fields) => {
+                let mut out = serde_json::Map::with_capacity(fields.len());
+                for (k, v) in fields {
+                    out.insert(k.render(scope, Splice::Plain)?, v.render(scope)?);
+                }
+                Value::Object(out)
             }
-            Value::Object(out)
-        }
-        other => other.clone(),
-    })
+        })
+    }
 }
 
 #[cfg(test)]
@@ -261,6 +333,21 @@ mod tests {
         s
     }
 
+    fn render_value(v: &Value, s: &Scope) -> Result<Value, TemplateError> {
+        ValueTemplate::parse(v)?.render(s)
+    }
+
+    fn render_str(t: &str, s: &Scope, splice: Splice) -> Result<String, TemplateError> {
+        Template::parse(t)?.render(s, splice)
+    }
+
+    fn references(t: &str) -> Result<Vec<String>, TemplateError> {
+        Ok(Template::parse(t)?
+            .variables()
+            .map(str::to_string)
+            .collect())
+    }
+
     #[test]
     fn exact_reference_keeps_type() {
         let s = scope();
@@ -270,6 +357,24 @@ mod tests {
             render_value(&json!({"network_id": "${net.id}"}), &s).unwrap(),
             json!({"network_id": "abc"})
         );
+        assert_eq!(
+            render_value(&json!({"${n}": ["${net.id}", 1]}), &s).unwrap(),
+            json!({"5": ["abc", 1]})
+        );
+    }
+
+    #[test]
+    fn a_value_without_references_is_kept_whole() {
+        let v = json!({"a": [1, "b", {"c": "$5"}]});
+        assert_eq!(
+            ValueTemplate::parse(&v).unwrap(),
+            ValueTemplate::Fixed(v.clone())
+        );
+        let mut refs = Vec::new();
+        ValueTemplate::parse(&json!({"a": ["${x}", "k ${y.z}"]}))
+            .unwrap()
+            .variables(&mut refs);
+        assert_eq!(refs, ["x", "y.z"]);
     }
 
     #[test]

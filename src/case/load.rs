@@ -1,83 +1,14 @@
-//! Finding and parsing case and fixture files.
-use std::collections::{BTreeMap, BTreeSet};
+//! Finding and parsing case, fixture and operation files, and compiling them together.
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use super::compile;
 use super::error::{LoadError, LoadErrors};
-use super::model::{CaseDoc, FixtureDef, FixtureDoc, OperationDoc, Role, Service};
+use super::model::{CaseDoc, FixtureDoc, OperationDoc};
 use super::operation::{self, Operation};
-use super::validate;
-
-/// A case ready to run, with what it needs from the target.
-#[derive(Debug, Clone)]
-pub struct Case {
-    /// Shared, not copied: a run clones its case list (partitions, one trial per case),
-    /// and a deep copy of every document tripled a large catalogue's memory.
-    pub doc: Arc<CaseDoc>,
-    pub file: PathBuf,
-    /// The trial name: `<operation>::<file stem>`.
-    pub trial_name: String,
-    pub needs: Needs,
-}
-
-/// What a case needs from a target; a run that lacks any of it skips the case.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Needs {
-    pub roles: BTreeSet<Role>,
-    /// Identity attributes the case's variables use (`${owner.project_id}`): a cloud
-    /// without Keystone must give them in its `stackconform:` map.
-    pub identity_ids: BTreeSet<(Role, IdentityId)>,
-    pub services: BTreeSet<Service>,
-    pub extensions: BTreeSet<String>,
-    pub facts: BTreeSet<String>,
-    pub microversion: Option<(u32, u32)>,
-    pub reference_cloud: bool,
-}
-
-/// An identity attribute a case can use as a variable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum IdentityId {
-    ProjectId,
-    UserId,
-}
-
-impl IdentityId {
-    pub fn parse(attr: &str) -> Option<IdentityId> {
-        match attr {
-            "project_id" => Some(IdentityId::ProjectId),
-            "user_id" => Some(IdentityId::UserId),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdentityId::ProjectId => "project_id",
-            IdentityId::UserId => "user_id",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Fixture {
-    pub name: String,
-    pub def: FixtureDef,
-    pub file: PathBuf,
-    /// What every use of the fixture needs from the target.
-    pub needs: Needs,
-    /// The keys its setup captures (`${alias.<key>}` in a case).
-    pub captures: BTreeSet<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Catalogue {
-    pub cases: Vec<Case>,
-    pub fixtures: BTreeMap<String, Fixture>,
-    /// Status-code tables by operation name.
-    pub operations: BTreeMap<String, Operation>,
-}
+use super::plan::{Catalogue, Fixture};
 
 /// A fixture file is any file below a folder named `fixtures`.
 fn is_fixture_file(root: &Path, path: &Path) -> bool {
@@ -186,7 +117,7 @@ fn load_files(
                             continue;
                         }
                         let (fixture, mut problems) =
-                            validate::fixture(name.clone(), def.value, &path, &source);
+                            compile::fixture(name.clone(), def.value, &path, &source);
                         errors.append(&mut problems);
                         fixtures.insert(name, fixture);
                     }
@@ -230,12 +161,12 @@ fn load_files(
     }
     let mut cases = Vec::new();
     for (path, source, doc) in case_docs {
-        match validate::case(&path, &source, doc, &fixtures) {
+        match compile::case(&path, &source, doc, &fixtures) {
             Ok(case) => cases.push(case),
             Err(mut e) => errors.append(&mut e),
         }
     }
-    validate::unique(&cases, &mut errors);
+    compile::unique(&cases, &mut errors);
     if errors.is_empty() {
         Ok(Catalogue {
             cases,

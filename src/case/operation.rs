@@ -33,7 +33,7 @@ pub(super) fn check(
         );
     };
     let op = &doc.operation;
-    if !super::validate::is_operation_name(&op.value) {
+    if !super::compile::is_operation_name(&op.value) {
         error(
             (op.referenced.line(), op.referenced.column()),
             "operation".into(),

@@ -1,87 +1,140 @@
-use std::collections::BTreeMap;
+//! Judging one response against compiled checks: status, headers, body fields.
+use std::fmt;
 
 use serde_json::Value;
-use serde_saphyr::Spanned;
 
-use super::matcher::{Matcher, MatcherSpec};
+use super::matcher::{Check, Matcher, MatcherError, Mismatch};
 use super::path::select;
-use crate::case::{Expect, Until};
-use crate::http::HttpResponse;
-use crate::template::Lookup;
+use crate::http::{HttpResponse, NotJson};
+use crate::template::{Lookup, ValueTemplate};
+
+/// One header or body field and the matcher it must satisfy.
+#[derive(Debug, Clone)]
+pub struct FieldCheck {
+    /// A header name, or a JSON pointer into the body.
+    pub key: String,
+    pub check: Check,
+    /// The matcher as written, for the ledger, which replays it in a later process.
+    pub written: ValueTemplate,
+    /// Where it is written in its case or fixture file.
+    pub line: u64,
+}
 
 /// The parts of an expectation that look at one response (the schema is judged apart).
-pub struct ResponseChecks<'a> {
+#[derive(Debug, Clone, Default)]
+pub struct Checks {
     pub status: Option<u16>,
-    pub headers: &'a BTreeMap<String, Spanned<Value>>,
-    pub body: &'a BTreeMap<String, Spanned<Value>>,
+    pub headers: Vec<FieldCheck>,
+    pub body: Vec<FieldCheck>,
     pub empty_body: bool,
 }
 
-impl<'a> From<&'a Expect> for ResponseChecks<'a> {
-    fn from(e: &'a Expect) -> Self {
-        Self {
-            status: Some(e.status.value),
-            headers: &e.headers,
-            body: &e.body,
-            empty_body: e.empty_body,
-        }
+/// One way a response differs from its checks.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Problem {
+    #[error("status: expected {expected}, observed {observed}")]
+    Status { expected: u16, observed: u16 },
+    #[error("header {name}: {mismatch}{}", at(*.line))]
+    Header {
+        name: String,
+        mismatch: Mismatch,
+        line: u64,
+    },
+    #[error("body {}: {mismatch}{}", shown(path), at(*.line))]
+    Body {
+        path: String,
+        mismatch: Mismatch,
+        line: u64,
+    },
+    #[error("body: expected no body, observed {0} bytes")]
+    NotEmpty(usize),
+    #[error("body: {0}")]
+    NotJson(#[from] NotJson),
+    /// A per-case matcher whose variables did not render.
+    #[error("{what}: {error}{}", at(*.line))]
+    Matcher {
+        what: String,
+        error: MatcherError,
+        line: u64,
+    },
+    /// Judged by another part of the harness (the schema check).
+    #[error("{0}")]
+    Other(String),
+}
+
+fn shown(path: &str) -> &str {
+    if path.is_empty() {
+        "/"
+    } else {
+        path
     }
 }
 
-impl<'a> From<&'a Until> for ResponseChecks<'a> {
-    fn from(u: &'a Until) -> Self {
-        Self {
-            status: u.status,
-            headers: &u.headers,
-            body: &u.body,
-            empty_body: false,
-        }
+/// ` (line N)`, naming where in the case file the failing expectation is written.
+fn at(line: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" (line {line})")
     }
 }
 
-fn matcher(spec: &Value, scope: &dyn Lookup) -> Result<Matcher, String> {
-    MatcherSpec::parse(spec)?.render(scope)
+impl fmt::Display for FieldCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.key)
+    }
 }
 
-/// Every way a JSON body differs from `(pointer, matcher spec)` pairs, one line each.
-pub fn check_body<'a>(
-    doc: &Value,
-    specs: impl IntoIterator<Item = (&'a str, &'a Value)>,
-    scope: &dyn Lookup,
-) -> Vec<String> {
+/// Every way a JSON body differs from its field checks.
+pub fn check_body(doc: &Value, checks: &[FieldCheck], scope: &dyn Lookup) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for (path, spec) in specs {
-        let observed = select(doc, path).value();
-        let result = matcher(spec, scope).and_then(|m| m.check(observed.as_ref()));
-        if let Err(e) = result {
-            let shown = if path.is_empty() { "/" } else { path };
-            problems.push(format!("body {shown}: {e}"));
+    for c in checks {
+        let m = match c.check.matcher(scope) {
+            Ok(m) => m,
+            Err(error) => {
+                problems.push(Problem::Matcher {
+                    what: format!("body {}", shown(&c.key)),
+                    error,
+                    line: c.line,
+                });
+                continue;
+            }
+        };
+        if let Err(mismatch) = m.check(select(doc, &c.key).value().as_ref()) {
+            problems.push(Problem::Body {
+                path: c.key.clone(),
+                mismatch,
+                line: c.line,
+            });
         }
     }
     problems
 }
 
-/// Every way the response differs from the checks, one line each; empty when it matches.
-pub fn check_response(
-    checks: &ResponseChecks<'_>,
-    resp: &HttpResponse,
-    scope: &dyn Lookup,
-) -> Vec<String> {
+/// Every way the response differs from the checks; empty when it matches.
+pub fn check_response(checks: &Checks, resp: &HttpResponse, scope: &dyn Lookup) -> Vec<Problem> {
     let mut problems = Vec::new();
-    if let Some(want) = checks.status {
-        if resp.status != want {
-            problems.push(format!("status: expected {want}, observed {}", resp.status));
+    if let Some(expected) = checks.status {
+        if resp.status != expected {
+            problems.push(Problem::Status {
+                expected,
+                observed: resp.status,
+            });
         }
     }
-    for (name, spec) in checks.headers {
-        let m = match matcher(&spec.value, scope) {
+    for c in &checks.headers {
+        let m = match c.check.matcher(scope) {
             Ok(m) => m,
-            Err(e) => {
-                problems.push(format!("header {name}: {e}"));
+            Err(error) => {
+                problems.push(Problem::Matcher {
+                    what: format!("header {}", c.key),
+                    error,
+                    line: c.line,
+                });
                 continue;
             }
         };
-        let observed = resp.header(name).map(|v| match m {
+        let observed = resp.header(&c.key).map(|v| match m.as_ref() {
             // Multi-valued fields (Vary) compare element-wise, however a proxy merged them.
             Matcher::Set(_) | Matcher::Contains(_) | Matcher::NotContains(_) => Value::Array(
                 v.split(',')
@@ -90,24 +143,21 @@ pub fn check_response(
             ),
             _ => Value::String(v),
         });
-        if let Err(e) = m.check(observed.as_ref()) {
-            problems.push(format!("header {name}: {e}"));
+        if let Err(mismatch) = m.check(observed.as_ref()) {
+            problems.push(Problem::Header {
+                name: c.key.clone(),
+                mismatch,
+                line: c.line,
+            });
         }
     }
     if checks.empty_body && resp.has_body() {
-        problems.push(format!(
-            "body: expected no body, observed {} bytes",
-            resp.body.len()
-        ));
+        problems.push(Problem::NotEmpty(resp.body.len()));
     }
     if !checks.body.is_empty() {
         match resp.json() {
-            Err(e) => problems.push(format!("body: {e}")),
-            Ok(doc) => problems.extend(check_body(
-                doc,
-                checks.body.iter().map(|(p, s)| (p.as_str(), &s.value)),
-                scope,
-            )),
+            Err(e) => problems.push(Problem::NotJson(e)),
+            Ok(doc) => problems.extend(check_body(doc, &checks.body, scope)),
         }
     }
     problems

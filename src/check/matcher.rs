@@ -10,9 +10,7 @@ use std::sync::Arc;
 use regex::Regex;
 use serde_json::Value;
 
-use super::regex_cache;
-
-use crate::template::{self, Lookup, Splice, TemplateError};
+use crate::template::{self, Lookup, Splice, Template, TemplateError, ValueTemplate};
 
 pub const MATCHER_KEYS: &[&str] = &[
     "equals",
@@ -92,67 +90,84 @@ impl fmt::Display for JsonType {
     }
 }
 
-/// A matcher as written, before variables are rendered.
+/// A matcher as written, parsed at load; its values may still refer to variables.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MatcherSpec {
-    Equals(Value),
-    NotEquals(Value),
-    Regex(String),
+    Equals(ValueTemplate),
+    NotEquals(ValueTemplate),
+    Regex(Template),
     Type(JsonType),
     Absent,
     Present,
-    OneOf(Vec<Value>),
-    Set(Vec<Value>),
-    Contains(Value),
-    NotContains(Value),
+    OneOf(Vec<ValueTemplate>),
+    Set(Vec<ValueTemplate>),
+    Contains(ValueTemplate),
+    NotContains(ValueTemplate),
     Length(usize),
+}
+
+/// A matcher in a case file that is not one.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum MatcherError {
+    #[error("a matcher map must have exactly one key, one of: {keys} (write {{equals: {{...}}}} to compare with a map)", keys = MATCHER_KEYS.join(", "))]
+    NotOneKey,
+    #[error("unknown matcher `{0}`; expected one of: {keys}", keys = MATCHER_KEYS.join(", "))]
+    Unknown(String),
+    #[error("`{matcher}` takes {takes}")]
+    Argument {
+        matcher: &'static str,
+        takes: &'static str,
+    },
+    #[error("invalid regex: {0}")]
+    Regex(#[from] regex::Error),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
 }
 
 impl MatcherSpec {
     /// Reads a matcher from its case-file form; the error says what was expected.
-    pub fn parse(v: &Value) -> Result<Self, String> {
+    pub fn parse(v: &Value) -> Result<Self, MatcherError> {
         let Value::Object(map) = v else {
-            return Ok(Self::Equals(v.clone()));
+            return Ok(Self::Equals(ValueTemplate::parse(v)?));
         };
-        // Joined only for a message: parsing runs for every check of every case.
-        let keys = || MATCHER_KEYS.join(", ");
         if map.len() != 1 {
-            return Err(format!(
-                "a matcher map must have exactly one key, one of: {} (write {{equals: {{...}}}} to compare with a map)",
-                keys()
-            ));
+            return Err(MatcherError::NotOneKey);
         }
         let (key, arg) = map.iter().next().expect("one entry");
-        let want_true = |name: &str| match arg {
+        let argument = |matcher, takes| MatcherError::Argument { matcher, takes };
+        let want_true = |name| match arg {
             Value::Bool(true) => Ok(()),
-            _ => Err(format!("`{name}` takes `true`")),
+            _ => Err(argument(name, "`true`")),
         };
-        let list = |name: &str| match arg {
-            Value::Array(items) => Ok(items.clone()),
-            _ => Err(format!("`{name}` takes a list")),
+        let list = |name| match arg {
+            Value::Array(items) => items
+                .iter()
+                .map(|i| ValueTemplate::parse(i).map_err(MatcherError::from))
+                .collect(),
+            _ => Err(argument(name, "a list")),
         };
+        let value = || ValueTemplate::parse(arg);
         Ok(match key.as_str() {
-            "equals" => Self::Equals(arg.clone()),
-            "not_equals" => Self::NotEquals(arg.clone()),
+            "equals" => Self::Equals(value()?),
+            "not_equals" => Self::NotEquals(value()?),
             "regex" => match arg {
                 Value::String(s) => {
-                    // Variables are rendered at run time; check the syntax with a stand-in.
-                    let probe = template::render_str(s, &template::Placeholder, Splice::Regex)
-                        .map_err(|e| e.to_string())?;
-                    regex_cache::compile(&probe).map_err(|e| format!("invalid regex: {e}"))?;
-                    Self::Regex(s.clone())
+                    let template = Template::parse(s)?;
+                    // Variables are spliced in escaped, so the syntax is checked with a stand-in.
+                    Regex::new(&template.render(&template::Placeholder, Splice::Regex)?)?;
+                    Self::Regex(template)
                 }
-                _ => return Err("`regex` takes a string".into()),
+                _ => return Err(argument("regex", "a string")),
             },
-            "type" => {
-                match arg.as_str().and_then(JsonType::parse) {
-                    Some(t) => Self::Type(t),
-                    None => return Err(
-                        "`type` takes one of string, number, integer, boolean, null, array, object"
-                            .into(),
-                    ),
+            "type" => match arg.as_str().and_then(JsonType::parse) {
+                Some(t) => Self::Type(t),
+                None => {
+                    return Err(argument(
+                        "type",
+                        "one of string, number, integer, boolean, null, array, object",
+                    ))
                 }
-            }
+            },
             "absent" => {
                 want_true("absent")?;
                 Self::Absent
@@ -163,61 +178,92 @@ impl MatcherSpec {
             }
             "one_of" => Self::OneOf(list("one_of")?),
             "set" => Self::Set(list("set")?),
-            "contains" => Self::Contains(arg.clone()),
-            "not_contains" => Self::NotContains(arg.clone()),
+            "contains" => Self::Contains(value()?),
+            "not_contains" => Self::NotContains(value()?),
             "length" => match arg.as_u64() {
                 Some(n) => Self::Length(n as usize),
-                None => return Err("`length` takes a non-negative integer".into()),
+                None => return Err(argument("length", "a non-negative integer")),
             },
-            other => {
-                return Err(format!(
-                    "unknown matcher `{other}`; expected one of: {}",
-                    keys()
-                ))
-            }
+            other => return Err(MatcherError::Unknown(other.to_string())),
         })
     }
 
     /// Every variable the matcher refers to.
-    pub fn references(&self, out: &mut Vec<String>) -> Result<(), TemplateError> {
+    pub fn variables(&self, out: &mut Vec<String>) {
         match self {
             Self::Equals(v) | Self::NotEquals(v) | Self::Contains(v) | Self::NotContains(v) => {
-                template::value_references(v, out)
+                v.variables(out)
             }
-            Self::OneOf(vs) | Self::Set(vs) => {
-                template::value_references(&Value::Array(vs.clone()), out)
-            }
-            Self::Regex(s) => {
-                out.extend(template::references(s)?);
-                Ok(())
-            }
-            Self::Type(_) | Self::Absent | Self::Present | Self::Length(_) => Ok(()),
+            Self::OneOf(vs) | Self::Set(vs) => vs.iter().for_each(|v| v.variables(out)),
+            Self::Regex(t) => out.extend(t.variables().map(str::to_string)),
+            Self::Type(_) | Self::Absent | Self::Present | Self::Length(_) => {}
         }
     }
 
-    pub fn render(&self, scope: &dyn Lookup) -> Result<Matcher, String> {
-        let value = |v: &Value| template::render_value(v, scope).map_err(|e| e.to_string());
-        let values = |vs: &[Value]| vs.iter().map(value).collect::<Result<Vec<_>, _>>();
+    pub fn render(&self, scope: &dyn Lookup) -> Result<Matcher, MatcherError> {
+        let values = |vs: &[ValueTemplate]| {
+            vs.iter()
+                .map(|v| v.render(scope))
+                .collect::<Result<Vec<_>, _>>()
+        };
         Ok(match self {
-            Self::Equals(v) => Matcher::Equals(value(v)?),
-            Self::NotEquals(v) => Matcher::NotEquals(value(v)?),
-            Self::Regex(s) => {
-                let rendered =
-                    template::render_str(s, scope, Splice::Regex).map_err(|e| e.to_string())?;
-                Matcher::Regex(
-                    regex_cache::compile(&rendered).map_err(|e| format!("invalid regex: {e}"))?,
-                )
+            Self::Equals(v) => Matcher::Equals(v.render(scope)?),
+            Self::NotEquals(v) => Matcher::NotEquals(v.render(scope)?),
+            Self::Regex(t) => {
+                Matcher::Regex(Arc::new(Regex::new(&t.render(scope, Splice::Regex)?)?))
             }
             Self::Type(t) => Matcher::Type(*t),
             Self::Absent => Matcher::Absent,
             Self::Present => Matcher::Present,
             Self::OneOf(vs) => Matcher::OneOf(values(vs)?),
             Self::Set(vs) => Matcher::Set(values(vs)?),
-            Self::Contains(v) => Matcher::Contains(value(v)?),
-            Self::NotContains(v) => Matcher::NotContains(value(v)?),
+            Self::Contains(v) => Matcher::Contains(v.render(scope)?),
+            Self::NotContains(v) => Matcher::NotContains(v.render(scope)?),
             Self::Length(n) => Matcher::Length(*n),
         })
     }
+}
+
+/// A matcher compiled at load: ready when it refers to no variable (its regex compiled
+/// once for the whole run), otherwise rendered with each case's variables.
+#[derive(Debug, Clone)]
+pub enum Check {
+    Ready(Matcher),
+    PerCase(MatcherSpec),
+}
+
+impl Check {
+    pub fn compile(spec: MatcherSpec) -> Result<Self, MatcherError> {
+        let mut vars = Vec::new();
+        spec.variables(&mut vars);
+        Ok(if vars.is_empty() {
+            Self::Ready(spec.render(&template::Placeholder)?)
+        } else {
+            Self::PerCase(spec)
+        })
+    }
+
+    pub fn parse(v: &Value) -> Result<Self, MatcherError> {
+        Self::compile(MatcherSpec::parse(v)?)
+    }
+
+    pub fn matcher(
+        &self,
+        scope: &dyn Lookup,
+    ) -> Result<std::borrow::Cow<'_, Matcher>, MatcherError> {
+        match self {
+            Self::Ready(m) => Ok(std::borrow::Cow::Borrowed(m)),
+            Self::PerCase(spec) => spec.render(scope).map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
+/// How an observed value differs from what a matcher expects.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected {expected}, observed {observed}")]
+pub struct Mismatch {
+    pub expected: String,
+    pub observed: String,
 }
 
 /// A matcher ready to run.
@@ -266,9 +312,13 @@ fn as_multiset(v: &[Value]) -> Vec<String> {
 
 impl Matcher {
     /// `Ok(())` when the observed value matches; otherwise "expected …, observed …".
-    pub fn check(&self, observed: Option<&Value>) -> Result<(), String> {
-        let fail =
-            |expected: String| Err(format!("expected {expected}, observed {}", show(observed)));
+    pub fn check(&self, observed: Option<&Value>) -> Result<(), Mismatch> {
+        let fail = |expected: String| {
+            Err(Mismatch {
+                expected,
+                observed: show(observed),
+            })
+        };
         match (self, observed) {
             (Self::Absent, None) => Ok(()),
             (Self::Absent, Some(_)) => fail("absent".into()),
@@ -346,9 +396,9 @@ mod tests {
     fn plain_value_is_equality() {
         assert!(m(json!("a")).check(Some(&json!("a"))).is_ok());
         let err = m(json!("a")).check(Some(&json!("b"))).unwrap_err();
-        assert_eq!(err, r#"expected "a", observed "b""#);
+        assert_eq!(err.to_string(), r#"expected "a", observed "b""#);
         assert_eq!(
-            m(json!(5)).check(None).unwrap_err(),
+            m(json!(5)).check(None).unwrap_err().to_string(),
             "expected 5, observed absent"
         );
     }
@@ -399,9 +449,24 @@ mod tests {
             (json!({"a": 1, "b": 2}), "exactly one key"),
             (json!({"length": -1}), "non-negative"),
         ] {
-            let err = MatcherSpec::parse(&spec).unwrap_err();
+            let err = MatcherSpec::parse(&spec).unwrap_err().to_string();
             assert!(err.contains(msg), "{spec}: {err}");
         }
+    }
+
+    #[test]
+    fn a_matcher_without_variables_is_compiled_once_at_load() {
+        let check = Check::parse(&json!({"regex": "^req-"})).unwrap();
+        let Check::Ready(Matcher::Regex(re)) = &check else {
+            panic!("{check:?}")
+        };
+        let again = check.matcher(&Scope::new()).unwrap();
+        let Matcher::Regex(same) = again.as_ref() else {
+            panic!()
+        };
+        assert!(Arc::ptr_eq(re, same));
+        let per_case = Check::parse(&json!({"regex": "^${r.id}$"})).unwrap();
+        assert!(matches!(per_case, Check::PerCase(_)));
     }
 
     #[test]

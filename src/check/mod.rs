@@ -2,8 +2,7 @@
 mod expect;
 mod matcher;
 mod path;
-mod regex_cache;
 
-pub use expect::{check_body, check_response, ResponseChecks};
-pub use matcher::{JsonType, Matcher, MatcherSpec, MATCHER_KEYS};
-pub use path::{select, validate as validate_path, Selected};
+pub use expect::{check_body, check_response, Checks, FieldCheck, Problem};
+pub use matcher::{Check, JsonType, Matcher, MatcherError, MatcherSpec, Mismatch, MATCHER_KEYS};
+pub use path::{select, validate as validate_path, BadPath, Selected};

@@ -21,14 +21,17 @@ impl Selected {
     }
 }
 
+/// A body path that is not a JSON pointer.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("body path {0:?} must be a JSON pointer starting with `/` (e.g. /port/id)")]
+pub struct BadPath(String);
+
 /// Checks that a path is well formed: empty, or starting with `/`.
-pub fn validate(path: &str) -> Result<(), String> {
+pub fn validate(path: &str) -> Result<(), BadPath> {
     if path.is_empty() || path.starts_with('/') {
         Ok(())
     } else {
-        Err(format!(
-            "body path {path:?} must be a JSON pointer starting with `/` (e.g. /port/id)"
-        ))
+        Err(BadPath(path.to_string()))
     }
 }
 

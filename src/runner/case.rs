@@ -1,14 +1,16 @@
 //! One case from start to end: fixtures, the request under test, follow-ups, teardown.
 use std::panic::AssertUnwindSafe;
+use std::time::Duration;
 
 use futures_util::FutureExt;
 use serde_json::Value;
 
-use crate::case::{Case, Fixture, Role};
-use crate::template::{render_value, Lookup, Scope};
+use crate::case::{builtins, Case, Fixture, Role, StepPlan};
+use crate::template::{Layered, Lookup, Scope};
 
 use super::context::RunContext;
-use super::record::{CaseLog, CaseScope};
+use super::failure::{CaseError, CaseFailure, StepError, StepErrorKind};
+use super::record::CaseLog;
 use super::request::exchange;
 use super::step::{capture, judge, run_step, Phase};
 
@@ -50,7 +52,7 @@ fn slug(case: &Case) -> String {
 fn case_scope(ctx: &RunContext, case: &Case) -> Scope {
     let mut scope = Scope::over(ctx.shared_scope());
     scope.set(
-        "name",
+        builtins::NAME,
         Value::String(format!("{}{}", ctx.resource_prefix(), slug(case))),
     );
     scope
@@ -59,28 +61,44 @@ fn case_scope(ctx: &RunContext, case: &Case) -> Scope {
 /// The step title of the request under test, in messages and reports.
 pub const UNDER_TEST: &str = "the request under test";
 
-/// Runs one case; `Err` carries the whole failure report.
-pub async fn run_case(ctx: &RunContext, case: &Case) -> Result<(), String> {
-    run_case_logged(ctx, case).await.0
-}
-
 /// Runs one case and returns, with its verdict, the record of what it did.
-pub async fn run_case_logged(ctx: &RunContext, case: &Case) -> (Result<(), String>, CaseLog) {
-    let scope = CaseScope::new(case.trial_name.clone());
-    let result = scope.run(guarded(ctx, case)).await;
-    let log = scope.take();
-    let result = result.map_err(|e| with_context(e, &log));
-    (result, log)
+pub async fn run_case(ctx: &RunContext, case: &Case) -> (Result<(), CaseFailure>, CaseLog) {
+    let mut log = CaseLog::new(&case.trial_name);
+    let mut state = CaseState {
+        scope: case_scope(ctx, case),
+        active: Vec::new(),
+    };
+    let deadline = ctx.settings.case_timeout;
+    let work = body(ctx, case, &mut state, &mut log);
+    let outcome = match AssertUnwindSafe(tokio::time::timeout(deadline, work))
+        .catch_unwind()
+        .await
+    {
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(e))) => Some(CaseError::Step(e)),
+        Ok(Err(_)) => Some(CaseError::Deadline(deadline)),
+        Err(panic) => Some(CaseError::Panicked(panic_message(&panic))),
+    };
+    let teardown = teardown(ctx, case, &mut state, &mut log).await;
+    if outcome.is_none() && teardown.is_empty() {
+        return (Ok(()), log);
+    }
+    let failure = CaseFailure {
+        error: outcome,
+        teardown,
+        context: context(case, &log),
+    };
+    (Err(failure), log)
 }
 
-/// A failure message with what a person needs to act on it: the steps that ran and a
+/// What a person needs to act on a failure: the case file, the steps that ran and a
 /// command that sends the failing request again.
-fn with_context(message: String, log: &CaseLog) -> String {
-    let mut out = message;
-    if !out.ends_with('\n') {
-        out.push('\n');
+fn context(case: &Case, log: &CaseLog) -> String {
+    let mut out = format!("\ncase file: {}\n", case.file.display());
+    out.push_str("steps that ran:\n");
+    if log.exchanges.is_empty() {
+        out.push_str("  (none: nothing was sent)\n");
     }
-    out.push_str("\nsteps that ran:\n");
     for (i, e) in log.exchanges.iter().enumerate() {
         out.push_str(&format!("  {:>2}. {e}\n", i + 1));
     }
@@ -92,32 +110,6 @@ fn with_context(message: String, log: &CaseLog) -> String {
     out
 }
 
-async fn guarded(ctx: &RunContext, case: &Case) -> Result<(), String> {
-    let mut state = CaseState {
-        scope: case_scope(ctx, case),
-        active: Vec::new(),
-    };
-    let deadline = ctx.settings.case_timeout;
-    let body = AssertUnwindSafe(tokio::time::timeout(deadline, body(ctx, case, &mut state)));
-    let outcome = match body.catch_unwind().await {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err(format!(
-            "the case did not finish within its deadline of {deadline:?}"
-        )),
-        Err(panic) => Err(format!("the case panicked: {}", panic_message(&panic))),
-    };
-    let leftovers = teardown(ctx, case, &mut state).await;
-    match (outcome, leftovers.is_empty()) {
-        (Ok(()), true) => Ok(()),
-        (Ok(()), false) => Err(format!("teardown failed:\n{}", leftovers.join("\n"))),
-        (Err(e), true) => Err(e),
-        (Err(e), false) => Err(format!(
-            "{e}\n\nteardown also failed:\n{}",
-            leftovers.join("\n")
-        )),
-    }
-}
-
 pub(super) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<String>()
@@ -126,24 +118,31 @@ pub(super) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "(no message)".into())
 }
 
+fn titled(base: String, step: &StepPlan) -> String {
+    match &step.name {
+        Some(n) => format!("{base} `{n}`"),
+        None => base,
+    }
+}
+
 async fn body<'a>(
     ctx: &'a RunContext,
     case: &Case,
     state: &mut CaseState<'a>,
-) -> Result<(), String> {
-    for use_ in &case.doc.fixtures {
-        let u = &use_.value;
-        let fixture = ctx
-            .catalogue
-            .fixtures
-            .get(&u.fixture)
-            .ok_or_else(|| format!("no fixture {:?}", u.fixture))?;
+    log: &mut CaseLog,
+) -> Result<(), StepError> {
+    let plan = &case.plan;
+    for u in &plan.fixtures {
+        let fixture = &ctx.catalogue.fixtures[&u.fixture];
         let mut vars = Scope::new();
-        for (key, default) in &fixture.def.params {
+        for (key, default) in &fixture.params {
             let value = match u.with.get(key) {
-                Some(v) => {
-                    render_value(v, &state.scope).map_err(|e| format!("fixture {}: {e}", u.name))?
-                }
+                Some(v) => v.render(&state.scope).map_err(|e| StepError {
+                    step: format!("fixture {}", u.alias),
+                    at: None,
+                    attempt: None,
+                    kind: Box::new(StepErrorKind::Render(e.into())),
+                })?,
                 None => default.clone().unwrap_or(Value::Null),
             };
             vars.set(key.clone(), value);
@@ -152,28 +151,22 @@ async fn body<'a>(
             "{}-{}",
             state
                 .scope
-                .get("name")
+                .get(builtins::NAME)
                 .and_then(Value::as_str)
                 .unwrap_or(""),
-            u.name
+            u.alias
         );
-        vars.set("name", Value::String(name));
+        vars.set(builtins::NAME, Value::String(name));
         state.active.push(Active {
-            alias: u.name.clone(),
+            alias: u.alias.clone(),
             fixture,
             vars,
         });
         let active = state.active.last_mut().expect("just pushed");
-        for (i, step) in fixture.def.setup.iter().enumerate() {
-            let title = format!(
-                "fixture {} ({}), setup step {}{}",
-                u.name,
-                u.fixture,
-                i + 1,
-                step.name
-                    .as_deref()
-                    .map(|n| format!(" `{n}`"))
-                    .unwrap_or_default()
+        for (i, step) in fixture.setup.iter().enumerate() {
+            let title = titled(
+                format!("fixture {} ({}), setup step {}", u.alias, u.fixture, i + 1),
+                step,
             );
             // Written before the step too: a run killed while the step is in flight (a
             // suspend sent, say) must still know how to undo it.
@@ -185,6 +178,7 @@ async fn body<'a>(
                 &mut active.vars,
                 &state.scope,
                 Phase::Setup,
+                log,
             )
             .await;
             // And after, even when the step failed: a create that timed out may have happened.
@@ -195,32 +189,24 @@ async fn body<'a>(
         let exported: Vec<(String, Value)> = active
             .vars
             .iter()
-            .map(|(k, v)| (format!("{}.{k}", u.name), v.clone()))
+            .map(|(k, v)| (format!("{}.{k}", u.alias), v.clone()))
             .collect();
         for (k, v) in exported {
             state.scope.set(k, v);
         }
         #[cfg(test)]
-        super::teardown_tests::planted_panic(&u.name);
+        super::teardown_tests::planted_panic(&u.alias);
     }
 
+    let step = &plan.under_test;
     let title = UNDER_TEST;
-    let (req, resp) = exchange(ctx, &case.doc.request, &state.scope, Phase::Test, title)
-        .await
-        .map_err(|e| format!("{title}: {e}"))?;
-    super::record::response_under_test(&resp);
-    judge(ctx, &case.doc.expect, title, &req, &resp, &state.scope)?;
-    capture(&case.doc.capture, &resp, &mut state.scope).map_err(|e| format!("{title}: {e}"))?;
+    let (req, resp) = exchange(ctx, step, &state.scope, Phase::Test, title, log).await?;
+    log.response_under_test(&resp);
+    judge(ctx, step, title, &req, &resp, &state.scope, log)?;
+    capture(step, title, req, resp, &mut state.scope)?;
 
-    for (i, step) in case.doc.then.iter().enumerate() {
-        let title = format!(
-            "follow-up check {}{}",
-            i + 1,
-            step.name
-                .as_deref()
-                .map(|n| format!(" `{n}`"))
-                .unwrap_or_default()
-        );
+    for (i, step) in plan.then.iter().enumerate() {
+        let title = titled(format!("follow-up check {}", i + 1), step);
         run_step(
             ctx,
             step,
@@ -228,6 +214,7 @@ async fn body<'a>(
             &mut state.scope,
             &Nothing,
             Phase::FollowUp,
+            log,
         )
         .await?;
     }
@@ -235,14 +222,9 @@ async fn body<'a>(
 }
 
 /// How long a teardown step polls, if it does.
-fn poll_of(ctx: &RunContext, step: &crate::case::Step) -> Option<std::time::Duration> {
+fn poll_of(ctx: &RunContext, step: &StepPlan) -> Option<Duration> {
     let poll = step.poll.as_ref()?;
-    Some(
-        poll.timeout
-            .as_ref()
-            .and_then(|t| crate::case::parse_duration(&t.value).ok())
-            .unwrap_or(ctx.settings.poll_timeout),
-    )
+    Some(poll.timeout.unwrap_or(ctx.settings.poll_timeout))
 }
 
 fn ledger_key(ctx: &RunContext, case: &Case, alias: &str) -> String {
@@ -256,13 +238,12 @@ fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope,
     if ctx.ledger.is_none() {
         return;
     }
-    let lookup = crate::template::Layered {
+    let lookup = Layered {
         local: &active.vars,
         parent: scope,
     };
     let removals: Vec<_> = active
         .fixture
-        .def
         .teardown
         .iter()
         .filter_map(|s| super::request::render_removal(s, poll_of(ctx, s), &lookup).ok())
@@ -289,14 +270,19 @@ fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope,
 
 /// Tears down in reverse order. A step that refers to a value setup never captured is
 /// skipped: what it would delete was never created.
-async fn teardown(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>) -> Vec<String> {
+async fn teardown(
+    ctx: &RunContext,
+    case: &Case,
+    state: &mut CaseState<'_>,
+    log: &mut CaseLog,
+) -> Vec<StepError> {
     let mut problems = Vec::new();
     while let Some(mut active) = state.active.pop() {
         let before = problems.len();
         ctx.ledger(&crate::ledger::Event::Removing {
             key: ledger_key(ctx, case, &active.alias),
         });
-        for (i, step) in active.fixture.def.teardown.iter().enumerate() {
+        for (i, step) in active.fixture.teardown.iter().enumerate() {
             let title = format!(
                 "fixture {} ({}), teardown step {}",
                 active.alias,
@@ -304,7 +290,7 @@ async fn teardown(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>) -> V
                 i + 1
             );
             let renders = {
-                let lookup = crate::template::Layered {
+                let lookup = Layered {
                     local: &active.vars,
                     parent: &state.scope,
                 };
@@ -320,13 +306,15 @@ async fn teardown(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>) -> V
                 &mut active.vars,
                 &state.scope,
                 Phase::Teardown,
+                log,
             );
             match tokio::time::timeout(ctx.settings.case_timeout, run).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => problems.push(e),
-                Err(_) => problems.push(format!(
-                    "{title}: no answer within {:?}",
-                    ctx.settings.case_timeout
+                Err(_) => problems.push(StepError::new(
+                    &title,
+                    &step.at,
+                    StepErrorKind::Deadline(ctx.settings.case_timeout),
                 )),
             }
         }

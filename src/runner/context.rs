@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::case::{Catalogue, Role};
+use crate::case::{builtins, Catalogue, IdentityId, Role};
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::Target;
 use crate::template::Scope;
@@ -55,12 +55,8 @@ pub struct RunContext {
 }
 
 impl RunContext {
-    /// Keeps a note for after the summary, prefixed with the case it came from.
+    /// Keeps a note for after the summary; a case's notes start with its trial name.
     pub fn note(&self, note: String) {
-        let note = match super::record::current_trial() {
-            Some(case) => format!("{case}: {note}"),
-            None => note,
-        };
         self.notes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -106,18 +102,21 @@ impl RunContext {
                     if *role == Role::None {
                         continue;
                     }
-                    if let Some(p) = &identity.project_id {
-                        scope.set(format!("{role}.project_id"), Value::String(p.clone()));
-                    }
-                    if let Some(u) = &identity.user_id {
-                        scope.set(format!("{role}.user_id"), Value::String(u.clone()));
+                    let ids = [
+                        (IdentityId::ProjectId, &identity.project_id),
+                        (IdentityId::UserId, &identity.user_id),
+                    ];
+                    for (id, value) in ids {
+                        if let Some(v) = value {
+                            scope.set(builtins::identity(*role, id), Value::String(v.clone()));
+                        }
                     }
                 }
                 for (k, v) in &self.target.facts {
-                    scope.set(format!("target.{k}"), Value::String(v.clone()));
+                    scope.set(format!("{}{k}", builtins::FACT), Value::String(v.clone()));
                 }
-                scope.set("run.id", Value::String(self.run_id.clone()));
-                scope.set("run.prefix", Value::String(self.resource_prefix()));
+                scope.set(builtins::RUN_ID, Value::String(self.run_id.clone()));
+                scope.set(builtins::RUN_PREFIX, Value::String(self.resource_prefix()));
                 Arc::new(scope)
             })
             .clone()

@@ -1,9 +1,9 @@
 //! What a case did, gathered while it runs: every exchange, the status and shape of the
 //! request under test, its schema check. It feeds the failure message (steps that ran, a
-//! curl command), `--verbose` and the reports. One record per case, reachable from any
-//! function of the case's task without passing it down.
+//! curl command), `--verbose` and the reports. Each case's steps are handed its log and
+//! write to it; nothing is recorded behind the runner's back.
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -12,6 +12,8 @@ use crate::report::{ExchangeReport, Phase, SchemaReport};
 
 #[derive(Debug, Default)]
 pub struct CaseLog {
+    /// The trial the log belongs to, in `--verbose` lines, debug events and notes.
+    pub trial: String,
     pub exchanges: Vec<ExchangeReport>,
     pub observed_status: Option<u16>,
     pub observed_shape: BTreeMap<String, String>,
@@ -21,53 +23,26 @@ pub struct CaseLog {
     pub last_request: Option<Arc<HttpRequest>>,
 }
 
-pub struct CaseScope {
-    pub trial: String,
-    log: Mutex<CaseLog>,
-}
-
-tokio::task_local! {
-    static CASE: Arc<CaseScope>;
-}
-
-impl CaseScope {
-    pub fn new(trial: String) -> Arc<CaseScope> {
-        Arc::new(CaseScope {
-            trial,
-            log: Mutex::new(CaseLog::default()),
-        })
+impl CaseLog {
+    pub fn new(trial: &str) -> Self {
+        Self {
+            trial: trial.to_string(),
+            ..Self::default()
+        }
     }
 
-    pub async fn run<F: std::future::Future>(self: &Arc<Self>, work: F) -> F::Output {
-        CASE.scope(Arc::clone(self), work).await
-    }
-
-    pub fn take(&self) -> CaseLog {
-        std::mem::take(&mut *self.log.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-}
-
-fn with_log(f: impl FnOnce(&mut CaseLog)) {
-    let _ = CASE.try_with(|scope| f(&mut scope.log.lock().unwrap_or_else(|e| e.into_inner())));
-}
-
-/// The trial name of the case this task works for, if any.
-pub fn current_trial() -> Option<String> {
-    CASE.try_with(|scope| scope.trial.clone()).ok()
-}
-
-pub fn exchange(
-    phase: Phase,
-    step: &str,
-    req: &Arc<HttpRequest>,
-    result: Result<&HttpResponse, String>,
-) {
-    with_log(|log| {
+    pub fn exchange(
+        &mut self,
+        phase: Phase,
+        step: &str,
+        req: &Arc<HttpRequest>,
+        result: Result<&HttpResponse, &crate::http::TransportError>,
+    ) {
         let (status, elapsed_ms, error) = match result {
             Ok(resp) => (Some(resp.status), resp.elapsed.as_secs_f64() * 1000.0, None),
-            Err(e) => (None, 0.0, Some(e)),
+            Err(e) => (None, 0.0, Some(e.to_string())),
         };
-        log.exchanges.push(ExchangeReport {
+        self.exchanges.push(ExchangeReport {
             phase,
             step: step.to_string(),
             method: req.method.clone(),
@@ -77,22 +52,19 @@ pub fn exchange(
             error,
         });
         if phase != Phase::Teardown {
-            log.last_request = Some(Arc::clone(req));
+            self.last_request = Some(Arc::clone(req));
         }
-    });
-}
+    }
 
-/// The request under test's response: its status and the shape of its body.
-pub fn response_under_test(resp: &HttpResponse) {
-    let shape = resp.json().ok().map(shape).unwrap_or_default();
-    with_log(|log| {
-        log.observed_status = Some(resp.status);
-        log.observed_shape = shape;
-    });
-}
+    /// The request under test's response: its status and the shape of its body.
+    pub fn response_under_test(&mut self, resp: &HttpResponse) {
+        self.observed_status = Some(resp.status);
+        self.observed_shape = resp.json().ok().map(shape).unwrap_or_default();
+    }
 
-pub fn schema(step: &str, report: SchemaReport) {
-    with_log(|log| log.schemas.push((step.to_string(), report)));
+    pub fn schema(&mut self, step: &str, report: SchemaReport) {
+        self.schemas.push((step.to_string(), report));
+    }
 }
 
 /// JSON pointer (with `*` for array elements) to JSON type, for every value in `v`.

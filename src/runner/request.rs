@@ -1,42 +1,42 @@
-//! Turning a request spec into bytes on the wire.
+//! Turning a compiled request into bytes on the wire.
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::case::{RequestSpec, Role};
+use crate::case::{BodyPlan, RequestPlan, StepPlan};
 use crate::http::{send, with_retries, HttpRequest, HttpResponse, TransportError};
+use crate::ledger::Removal;
 use crate::report::Phase;
-use crate::template::{render_str, render_value, Lookup, Splice};
+use crate::template::{Lookup, Splice};
 
 use super::context::RunContext;
+use super::failure::{RenderError, StepError, StepErrorKind};
+use super::record::CaseLog;
 
 fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
     headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
     headers.push((name.to_string(), value));
 }
 
+fn render_body(body: &BodyPlan, scope: &dyn Lookup) -> Result<Option<Vec<u8>>, RenderError> {
+    Ok(match body {
+        BodyPlan::None => None,
+        BodyPlan::Json(v) => Some(serde_json::to_vec(&v.render(scope)?)?),
+        BodyPlan::Raw(t) => Some(t.render(scope, Splice::Plain)?.into_bytes()),
+        BodyPlan::Filler(n) => Some(vec![b' '; *n]),
+    })
+}
+
 pub fn render(
     ctx: &RunContext,
-    spec: &RequestSpec,
+    spec: &RequestPlan,
     scope: &dyn Lookup,
-) -> Result<HttpRequest, String> {
-    let (identity, root) = ctx
-        .target
-        .endpoint(spec.identity.unwrap_or(Role::Owner), spec.service)
-        .map_err(|e| e.to_string())?;
-    let path = render_str(&spec.path.value, scope, Splice::Plain).map_err(|e| e.to_string())?;
+) -> Result<HttpRequest, RenderError> {
+    let (identity, root) = ctx.target.endpoint(spec.identity, spec.service)?;
+    let path = spec.path.render(scope, Splice::Plain)?;
     // A case may override or remove (empty value) these below.
     let mut headers = identity.base_headers();
-    let body = if let Some(v) = &spec.body {
-        let v = render_value(v, scope).map_err(|e| e.to_string())?;
-        Some(serde_json::to_vec(&v).map_err(|e| e.to_string())?)
-    } else if let Some(raw) = &spec.raw_body {
-        Some(
-            render_str(raw, scope, Splice::Plain)
-                .map_err(|e| e.to_string())?
-                .into_bytes(),
-        )
-    } else {
-        spec.filler_body_bytes.map(|n| vec![b' '; n])
-    };
+    let body = render_body(&spec.body, scope)?;
     if body.is_some() {
         set_header(&mut headers, "Content-Type", "application/json".into());
     }
@@ -48,7 +48,7 @@ pub fn render(
         );
     }
     for (k, v) in &spec.headers {
-        let v = render_str(v, scope, Splice::Plain).map_err(|e| e.to_string())?;
+        let v = v.render(scope, Splice::Plain)?;
         if v.is_empty() {
             headers.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
         } else {
@@ -66,73 +66,93 @@ pub fn render(
 /// A teardown request rendered for the ledger: no URL or token, which a later sweep gets
 /// afresh from its own identities.
 pub fn render_removal(
-    step: &crate::case::Step,
-    poll: Option<std::time::Duration>,
+    step: &StepPlan,
+    poll: Option<Duration>,
     scope: &dyn Lookup,
-) -> Result<crate::ledger::Removal, String> {
+) -> Result<Removal, RenderError> {
     let spec = &step.request;
-    let status = step.expect.status.value;
-    let mut until_body = std::collections::BTreeMap::new();
-    for (path, matcher) in &step.expect.body {
-        let rendered = render_value(&matcher.value, scope).map_err(|e| e.to_string())?;
-        until_body.insert(path.clone(), rendered);
+    let mut until_body = BTreeMap::new();
+    for check in &step.expect.body {
+        until_body.insert(check.key.clone(), check.written.render(scope)?);
     }
-    let path = render_str(&spec.path.value, scope, Splice::Plain).map_err(|e| e.to_string())?;
-    let mut headers = std::collections::BTreeMap::new();
+    let mut headers = BTreeMap::new();
     for (k, v) in &spec.headers {
-        headers.insert(
-            k.clone(),
-            render_str(v, scope, Splice::Plain).map_err(|e| e.to_string())?,
-        );
+        headers.insert(k.clone(), v.render(scope, Splice::Plain)?);
     }
     let body = match &spec.body {
-        Some(v) => Some(render_value(v, scope).map_err(|e| e.to_string())?),
-        None => None,
+        BodyPlan::Json(v) => Some(v.render(scope)?),
+        _ => None,
     };
-    Ok(crate::ledger::Removal {
-        identity: spec.identity.unwrap_or(Role::Owner),
+    Ok(Removal {
+        identity: spec.identity,
         service: spec.service,
         method: spec.method,
-        path,
+        path: spec.path.render(scope, Splice::Plain)?,
         headers,
         body,
-        status,
+        status: step.expect.status.unwrap_or(200),
         poll_seconds: poll.map(|d| d.as_secs_f64()),
         until_body,
     })
 }
 
-/// Sends a rendered request with the identity's client; a transport failure is an error
+/// Sends a step's request with the identity's client; a transport failure is an error
 /// that shows the request.
 pub async fn exchange(
     ctx: &RunContext,
-    spec: &RequestSpec,
+    step: &StepPlan,
     scope: &dyn Lookup,
     phase: Phase,
-    step: &str,
-) -> Result<(Arc<HttpRequest>, HttpResponse), String> {
+    title: &str,
+    log: &mut CaseLog,
+) -> Result<(Arc<HttpRequest>, HttpResponse), StepError> {
     // Shared with the case's record, which keeps the last request for a failure message.
-    let req = Arc::new(render(ctx, spec, scope)?);
+    let req = Arc::new(
+        render(ctx, &step.request, scope).map_err(|e| StepError::new(title, &step.at, e))?,
+    );
     // Only setup and teardown are retried: the request under test and the follow-up
     // checks must show the target as it is.
     let retries = match phase {
         Phase::Setup | Phase::Teardown => ctx.settings.retries,
         Phase::Test | Phase::FollowUp => 0,
     };
-    match with_retries(retries, step, || send_once(ctx, spec, &req, phase, step)).await {
+    let role = step.request.identity;
+    let trial = log.trial.clone();
+    let result = {
+        // Every attempt is logged; a mutex because the attempts' futures borrow the log.
+        let log = std::sync::Mutex::new(&mut *log);
+        with_retries(retries, title, || async {
+            let result = send_once(ctx, role, &req, title, &trial).await;
+            log.lock().unwrap_or_else(|e| e.into_inner()).exchange(
+                phase,
+                title,
+                &req,
+                result.as_ref(),
+            );
+            result
+        })
+        .await
+    };
+    match result {
         Ok(resp) => Ok((req, resp)),
-        Err(e) => Err(format!("{e}\n{req}")),
+        Err(error) => Err(StepError::new(
+            title,
+            &step.at,
+            StepErrorKind::Transport {
+                error,
+                request: req,
+            },
+        )),
     }
 }
 
 async fn send_once(
     ctx: &RunContext,
-    spec: &RequestSpec,
-    req: &Arc<HttpRequest>,
-    phase: Phase,
+    role: crate::case::Role,
+    req: &HttpRequest,
     step: &str,
+    trial: &str,
 ) -> Result<HttpResponse, TransportError> {
-    let role = spec.identity.unwrap_or(Role::Owner);
     let client = &ctx.target.identities[&role].client;
     let result = send(
         client,
@@ -141,22 +161,18 @@ async fn send_once(
         ctx.settings.max_body_bytes,
     )
     .await;
-    // Looked up only when something prints it: this is every request's path.
-    let trial = || super::record::current_trial().unwrap_or_default();
     match &result {
         Ok(resp) => {
-            tracing::debug!(trial = %trial(), step, method = %req.method, url = %req.url, status = resp.status, elapsed_ms = resp.elapsed.as_millis() as u64, "exchange");
+            tracing::debug!(trial, step, method = %req.method, url = %req.url, status = resp.status, elapsed_ms = resp.elapsed.as_millis() as u64, "exchange");
             if ctx.settings.verbose {
-                eprintln!("[{}] {step}\n{req}{resp}", trial());
+                eprintln!("[{trial}] {step}\n{req}{resp}");
             }
-            super::record::exchange(phase, step, req, Ok(resp));
         }
         Err(e) => {
-            tracing::debug!(trial = %trial(), step, method = %req.method, url = %req.url, error = %e, "exchange failed");
+            tracing::debug!(trial, step, method = %req.method, url = %req.url, error = %e, "exchange failed");
             if ctx.settings.verbose {
-                eprintln!("[{}] {step}\n{req}! {e}", trial());
+                eprintln!("[{trial}] {step}\n{req}! {e}");
             }
-            super::record::exchange(phase, step, req, Err(e.to_string()));
         }
     }
     result

@@ -3,6 +3,7 @@ use crate::http::HttpResponse;
 use crate::schema::{infer, SnapshotOutcome};
 
 use super::context::RunContext;
+use super::record::CaseLog;
 
 fn where_it_went(outcome: &SnapshotOutcome) -> String {
     match outcome {
@@ -29,16 +30,18 @@ pub fn check(
     name: &str,
     resp: &HttpResponse,
     context: &str,
+    log: &mut CaseLog,
 ) -> Result<(), Vec<String>> {
     let mut extras = Vec::new();
-    let result = compare(ctx, name, resp, context, &mut extras);
+    let note = |n: String| ctx.note(format!("{}: {n}", log.trial));
+    let result = compare(ctx, name, resp, context, &mut extras, &note);
     let outcome = match &result {
         Ok(true) => "matched",
         Ok(false) => "recorded",
         Err(_) if ctx.snapshots.path(name).exists() => "mismatched",
         Err(_) => "missing",
     };
-    super::record::schema(
+    log.schema(
         context,
         crate::report::SchemaReport {
             name: name.to_string(),
@@ -58,6 +61,7 @@ fn compare(
     resp: &HttpResponse,
     context: &str,
     extras: &mut Vec<String>,
+    note: &dyn Fn(String),
 ) -> Result<bool, Vec<String>> {
     let store = &ctx.snapshots;
     let body = resp
@@ -69,7 +73,7 @@ fn compare(
     let Some(schema) = stored else {
         return match store.propose(name, &infer(body), &description(context)) {
             SnapshotOutcome::Written(p) => {
-                ctx.note(format!(
+                note(format!(
                     "{context}: recorded new schema snapshot {}",
                     p.display()
                 ));
@@ -86,7 +90,7 @@ fn compare(
         .check(body, ctx.settings.schema_mode)
         .map_err(|e| vec![format!("schema {name}: {e}")])?;
     for extra in &verdict.extras {
-        ctx.note(format!(
+        note(format!(
             "{context}: schema {name}: extra field allowed in contract mode: {extra}"
         ));
         extras.push(extra.to_string());

@@ -4,40 +4,30 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::case::{Expect, Step};
-use crate::check::{check_response, select, ResponseChecks};
+use crate::case::{CaptureFrom, StepPlan};
+use crate::check::{check_response, select, Problem};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::template::{Layered, Lookup, Scope};
 
 use super::context::RunContext;
+use super::failure::{CaptureError, StepError, StepErrorKind};
+use super::record::CaseLog;
 use super::request::exchange;
 use super::schema_check;
 
 pub use crate::report::Phase;
 
-pub fn describe_exchange(req: &HttpRequest, resp: &HttpResponse) -> String {
-    format!("{req}{resp}")
-}
-
-fn failure(title: &str, problems: &[String], req: &HttpRequest, resp: &HttpResponse) -> String {
-    let mut s = format!("{title}:\n");
-    for p in problems {
-        s.push_str(&format!("  - {p}\n"));
-    }
-    s.push_str(&describe_exchange(req, resp));
-    s
-}
-
 /// Runs `step`, reading variables from `vars` then `parent`, capturing into `vars`.
 pub async fn run_step(
     ctx: &RunContext,
-    step: &Step,
+    step: &StepPlan,
     title: &str,
     vars: &mut Scope,
     parent: &dyn Lookup,
     phase: Phase,
-) -> Result<(), String> {
-    let (req, resp) = send_until_ready(ctx, step, title, vars, parent, phase).await?;
+    log: &mut CaseLog,
+) -> Result<(), StepError> {
+    let (req, resp) = send_until_ready(ctx, step, title, vars, parent, phase, log).await?;
     let lookup = Layered {
         local: vars,
         parent,
@@ -45,81 +35,92 @@ pub async fn run_step(
     if phase == Phase::Teardown && resp.status == 404 {
         return Ok(());
     }
-    judge(ctx, &step.expect, title, &req, &resp, &lookup)?;
-    capture(&step.capture, &resp, vars).map_err(|e| failure(title, &[e], &req, &resp))
+    judge(ctx, step, title, &req, &resp, &lookup, log)?;
+    capture(step, title, req, resp, vars)
 }
 
-/// Checks a response against an expectation, schema included.
+/// Checks a response against a step's expectation, schema included.
 pub fn judge(
     ctx: &RunContext,
-    expect: &Expect,
+    step: &StepPlan,
     title: &str,
-    req: &HttpRequest,
+    req: &Arc<HttpRequest>,
     resp: &HttpResponse,
     lookup: &dyn Lookup,
-) -> Result<(), String> {
-    let mut problems = check_response(&ResponseChecks::from(expect), resp, lookup);
+    log: &mut CaseLog,
+) -> Result<(), StepError> {
+    let mut problems = check_response(&step.expect, resp, lookup);
     if problems.is_empty() {
-        if let Some(schema) = &expect.schema {
-            if let Err(mut e) = schema_check::check(ctx, &schema.value, resp, title) {
-                problems.append(&mut e);
+        if let Some(schema) = &step.schema {
+            if let Err(e) = schema_check::check(ctx, schema, resp, title, log) {
+                problems.extend(e.into_iter().map(Problem::Other));
             }
         }
     }
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(failure(title, &problems, req, resp))
+        Err(StepError::new(
+            title,
+            &step.at,
+            StepErrorKind::Unexpected {
+                problems,
+                request: Arc::clone(req),
+                response: Box::new(resp.clone()),
+            },
+        ))
     }
 }
 
 async fn send_until_ready(
     ctx: &RunContext,
-    step: &Step,
+    step: &StepPlan,
     title: &str,
     vars: &Scope,
     parent: &dyn Lookup,
     phase: Phase,
-) -> Result<(Arc<HttpRequest>, HttpResponse), String> {
+    log: &mut CaseLog,
+) -> Result<(Arc<HttpRequest>, HttpResponse), StepError> {
     let lookup = Layered {
         local: vars,
         parent,
     };
     let Some(poll) = &step.poll else {
-        return exchange(ctx, &step.request, &lookup, phase, title)
-            .await
-            .map_err(|e| format!("{title}: {e}"));
+        return exchange(ctx, step, &lookup, phase, title, log).await;
     };
-    let timeout = match &poll.timeout {
-        Some(t) => crate::case::parse_duration(&t.value).map_err(|e| format!("{title}: {e}"))?,
-        None => ctx.settings.poll_timeout,
-    };
+    let timeout = poll.timeout.unwrap_or(ctx.settings.poll_timeout);
     let timeout = ctx
         .settings
         .poll_timeout_cap
         .map_or(timeout, |cap| timeout.min(cap));
-    let checks = match &poll.until {
-        Some(u) => ResponseChecks::from(u),
-        None => ResponseChecks::from(&step.expect),
-    };
     let started = Instant::now();
     let mut pause = ctx.settings.poll_interval;
     let mut attempts = 0u32;
     loop {
         attempts += 1;
-        let (req, resp) = exchange(ctx, &step.request, &lookup, phase, title)
+        let (req, resp) = exchange(ctx, step, &lookup, phase, title, log)
             .await
-            .map_err(|e| format!("{title} (poll attempt {attempts}): {e}"))?;
-        let problems = check_response(&checks, &resp, &lookup);
+            .map_err(|mut e| {
+                e.attempt = Some(attempts);
+                e
+            })?;
+        let problems = check_response(&poll.until, &resp, &lookup);
         if problems.is_empty() {
             return Ok((req, resp));
         }
         if started.elapsed() + pause > timeout {
-            let title = format!(
-                "{title}: still not as expected after {attempts} polls over {:?} (poll timeout {timeout:?})",
-                started.elapsed()
-            );
-            return Err(failure(&title, &problems, &req, &resp));
+            return Err(StepError::new(
+                title,
+                &step.at,
+                StepErrorKind::NotReady {
+                    attempts,
+                    waited: started.elapsed(),
+                    timeout,
+                    problems,
+                    request: req,
+                    response: Box::new(resp),
+                },
+            ));
         }
         tokio::time::sleep(pause).await;
         pause = next_pause(
@@ -156,30 +157,63 @@ fn next_pause(pause: Duration, waited: Duration, first: Duration, max: Duration)
     }
 }
 
+/// Takes a step's captures from its response into `vars`; a failure keeps the exchange.
 pub fn capture(
-    captures: &std::collections::BTreeMap<String, crate::case::Capture>,
+    step: &StepPlan,
+    title: &str,
+    request: Arc<HttpRequest>,
+    response: HttpResponse,
+    vars: &mut Scope,
+) -> Result<(), StepError> {
+    take_captures(step, &response, vars).map_err(|error| {
+        StepError::new(
+            title,
+            &step.at,
+            StepErrorKind::Capture {
+                error,
+                request,
+                response: Box::new(response),
+            },
+        )
+    })
+}
+
+fn take_captures(
+    step: &StepPlan,
     resp: &HttpResponse,
     vars: &mut Scope,
-) -> Result<(), String> {
-    if captures.is_empty() {
+) -> Result<(), CaptureError> {
+    if step.captures.is_empty() {
         return Ok(());
     }
-    let doc = if captures.values().any(|c| c.body.is_some()) {
-        Some(resp.json().map_err(|e| e.to_string())?)
+    let doc = if step
+        .captures
+        .iter()
+        .any(|(_, from)| matches!(from, CaptureFrom::Body(_)))
+    {
+        Some(resp.json()?)
     } else {
         None
     };
-    for (key, c) in captures {
-        let value = if let Some(h) = &c.header {
-            resp.header(h)
-                .map(Value::String)
-                .ok_or_else(|| format!("capture {key}: no header {h}"))?
-        } else {
-            let path = c.body.as_deref().unwrap_or_default();
-            let doc = doc.as_ref().expect("parsed above");
-            select(doc, path)
-                .value()
-                .ok_or_else(|| format!("capture {key}: nothing at {path} in the body"))?
+    for (key, from) in &step.captures {
+        let value = match from {
+            CaptureFrom::Header(h) => {
+                resp.header(h)
+                    .map(Value::String)
+                    .ok_or_else(|| CaptureError::NoHeader {
+                        key: key.clone(),
+                        header: h.clone(),
+                    })?
+            }
+            CaptureFrom::Body(path) => {
+                let doc = doc.expect("parsed above");
+                select(doc, path)
+                    .value()
+                    .ok_or_else(|| CaptureError::Nothing {
+                        key: key.clone(),
+                        path: path.clone(),
+                    })?
+            }
         };
         vars.set(key.clone(), value);
     }

@@ -124,7 +124,11 @@ impl Run {
             .iter()
             .find(|c| c.trial_name.ends_with(&format!("::{name}")) || c.trial_name == name)
             .unwrap_or_else(|| panic!("no case {name}"));
-        let result = self.rt.block_on(run_case(&self.ctx, case));
+        let result = self
+            .rt
+            .block_on(run_case(&self.ctx, case))
+            .0
+            .map_err(|f| f.to_string());
         assert_eq!(
             cloud.inventory(),
             before,

@@ -16,7 +16,7 @@ use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use tokio::runtime::Handle;
 use tokio::sync::{oneshot, Semaphore};
 
-use super::case::{panic_message, run_case_logged};
+use super::case::{panic_message, run_case};
 use super::context::RunContext;
 use super::record::{CaseLog, Ending};
 use crate::case::Case;
@@ -221,7 +221,7 @@ async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
         );
         return Ok(Completion::ignored_with(reason));
     }
-    let (result, log) = run_case_logged(ctx, case).await;
+    let (result, log) = run_case(ctx, case).await;
     let doc = &case.doc;
     match (result, ctx.deviations.reason(&doc.id.value)) {
         (Ok(()), None) => {
@@ -235,7 +235,12 @@ async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
         }
         (Err(e), Some(reason)) => {
             let reason = format!("known deviation: {reason}");
-            record(log, Verdict::KnownDeviation, Some(reason.clone()), Some(e));
+            record(
+                log,
+                Verdict::KnownDeviation,
+                Some(reason.clone()),
+                Some(e.to_string()),
+            );
             Ok(Completion::ignored_with(reason))
         }
         // Like a strict xfail: a fixed target must not keep its excuse.

@@ -102,9 +102,9 @@ pub async fn check_cloud(
             .map(|case| async move {
                 let result = match ctx.target.skip_reason(&case.needs) {
                     Some(reason) => CaseResult::Skipped(reason),
-                    None => match run_case(ctx, case).await {
+                    None => match run_case(ctx, case).await.0 {
                         Ok(()) => CaseResult::Passed,
-                        Err(report) => CaseResult::Failed(report),
+                        Err(failure) => CaseResult::Failed(failure.to_string()),
                     },
                 };
                 (case.trial_name.clone(), result)

@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 use super::call::{call, Answer};
 use super::{Outcome, SweepError};
 use crate::case::Role;
-use crate::check::check_body;
+use crate::check::{check_body, Check, FieldCheck};
 use crate::ledger::{Claim, Event, Ledger, Removal};
 use crate::target::Target;
+use crate::template::ValueTemplate;
 
 /// Sends one removal; a waiting step is repeated until it answers as expected or the
 /// poll timeout its run recorded is up, and says what it waits for.
@@ -19,6 +20,7 @@ async fn removal(
 ) -> Result<Answer, SweepError> {
     let wait = Duration::from_secs_f64(r.poll_seconds.unwrap_or(0.0).max(0.0));
     let deadline = Instant::now() + wait;
+    let until = until_checks(r).map_err(|e| *e)?;
     let mut said = false;
     loop {
         let a = call(
@@ -31,8 +33,7 @@ async fn removal(
             timeout,
         )
         .await?;
-        let until = r.until_body.iter().map(|(p, s)| (p.as_str(), s));
-        let done = a.status == r.status && check_body(&a.body, until, &NoVariables).is_empty();
+        let done = a.status == r.status && check_body(&a.body, &until, &NoVariables).is_empty();
         if done || Instant::now() >= deadline {
             return Ok(a);
         }
@@ -48,6 +49,27 @@ async fn removal(
         }
         tokio::time::sleep(POLL_PAUSE).await;
     }
+}
+
+/// The body checks a removal waits for, as its run recorded them (rendered already).
+fn until_checks(r: &Removal) -> Result<Vec<FieldCheck>, Box<SweepError>> {
+    r.until_body
+        .iter()
+        .map(|(path, written)| {
+            let check = Check::parse(written).map_err(|error| {
+                Box::new(SweepError::BadCheck {
+                    what: format!("{} {}: the body check {path}", r.method.as_str(), r.path),
+                    error,
+                })
+            })?;
+            Ok(FieldCheck {
+                key: path.clone(),
+                check,
+                written: ValueTemplate::Fixed(written.clone()),
+                line: 0,
+            })
+        })
+        .collect()
 }
 
 const POLL_PAUSE: Duration = Duration::from_millis(200);

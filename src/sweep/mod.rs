@@ -28,6 +28,13 @@ pub enum SweepError {
     },
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
+    /// A removal's recorded body check that is not a matcher (an edited or foreign ledger).
+    #[error("{what}: {error}")]
+    BadCheck {
+        what: String,
+        #[source]
+        error: crate::check::MatcherError,
+    },
 }
 
 /// What a sweep did or, with `--dry-run`, would do.

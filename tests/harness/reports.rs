@@ -250,3 +250,40 @@ fn verbose_prints_every_exchange_redacted() {
         "{text}"
     );
 }
+
+/// A failure names the case file, the line of the step and the line of the failing
+/// expectation, and lists the steps that ran (issue #14: errors carry file and line).
+#[test]
+fn a_failure_names_its_case_file_and_the_line_of_the_failing_expectation() {
+    let dir = workspace();
+    let path = dir.path().join(UNKNOWN_SERVER);
+    let text = fs::read_to_string(&path).unwrap();
+    // The body check of the request under test now expects another fault code.
+    let planted = text.replacen("itemNotFound", "badRequest", 1);
+    assert_ne!(planted, text, "the case no longer checks itemNotFound");
+    fs::write(&path, &planted).unwrap();
+    let line = planted
+        .lines()
+        .position(|l| l.contains("badRequest"))
+        .unwrap()
+        + 1;
+    let request_line = planted
+        .lines()
+        .position(|l| l.trim_start().starts_with("path:"))
+        .unwrap()
+        + 1;
+    let (code, out) = stackconform(dir.path(), &["404-unknown-server"]);
+    assert_eq!(code, Some(101), "{out}");
+    assert!(out.contains(&format!("(line {line})")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "(written at cases/compute/detach_interface/404-unknown-server.yaml:{request_line})"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("case file: cases/compute/detach_interface/404-unknown-server.yaml"),
+        "{out}"
+    );
+    assert!(out.contains("steps that ran:\n   1. "), "{out}");
+}

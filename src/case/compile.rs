@@ -1,4 +1,5 @@
-//! Checks that go beyond the grammar: ids, references, variables, matchers.
+//! From case files to the plan: every check that goes beyond the grammar (ids,
+//! references, variables, matchers, durations) in the same walk that compiles them.
 //! Everything a run would trip over is found here, before anything is sent.
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -9,16 +10,15 @@ use regex::Regex;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+use super::builtins::{self, Builtin};
 use super::error::LoadError;
-use super::load::{Case, Fixture, IdentityId, Needs};
 use super::model::{Capture, CaseDoc, Expect, FixtureDef, Poll, RequestSpec, Role, Step};
-use crate::check::{validate_path, MatcherSpec};
-use crate::template;
-
-/// Names a case cannot give a fixture alias, because variables already use them.
-const RESERVED: &[&str] = &[
-    "owner", "other", "reader", "admin", "none", "target", "run", "uuid", "name",
-];
+use super::plan::{
+    BodyPlan, CaptureFrom, Case, CasePlan, Fixture, Needs, PollPlan, RequestPlan, Source, StepPlan,
+    UsedFixture,
+};
+use crate::check::{validate_path, Check, Checks, FieldCheck, Matcher};
+use crate::template::{Template, ValueTemplate};
 
 static OPERATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z]+\.[a-z][a-z0-9_]*$").expect("regex"));
@@ -89,35 +89,63 @@ impl<'a> Checker<'a> {
         self.errors.last_mut().expect("just pushed")
     }
 
-    /// Checks variable references and records what they need from the target.
-    fn refs(&mut self, refs: Result<Vec<String>, template::TemplateError>, at: At, field: &str) {
-        let refs = match refs {
-            Ok(r) => r,
+    fn source(&self, at: At) -> Source {
+        Source {
+            file: self.file.to_path_buf(),
+            line: at.0,
+        }
+    }
+
+    /// Parses a string template and checks its references.
+    fn template(&mut self, s: &str, at: At, field: &str) -> Template {
+        match Template::parse(s) {
+            Ok(t) => {
+                self.refs(t.variables().map(str::to_string).collect(), at, field);
+                t
+            }
             Err(e) => {
                 self.error(at, field, e.to_string())
                     .set_hint("write `$${` for a literal `${`");
-                return;
+                Template::default()
             }
-        };
+        }
+    }
+
+    /// Parses a JSON value's templates and checks their references.
+    fn value_template(&mut self, v: &Value, at: At, field: &str) -> ValueTemplate {
+        match ValueTemplate::parse(v) {
+            Ok(t) => {
+                let mut refs = Vec::new();
+                t.variables(&mut refs);
+                self.refs(refs, at, field);
+                t
+            }
+            Err(e) => {
+                self.error(at, field, e.to_string())
+                    .set_hint("write `$${` for a literal `${`");
+                ValueTemplate::Fixed(Value::Null)
+            }
+        }
+    }
+
+    /// Checks variable references and records what they need from the target.
+    fn refs(&mut self, refs: Vec<String>, at: At, field: &str) {
         for name in refs {
-            if let Some(fact) = name.strip_prefix("target.") {
-                self.needs.facts.insert(fact.to_string());
+            if self.known.contains(&name) {
                 continue;
             }
-            if name.starts_with("uuid.") || self.known.contains(&name) {
-                continue;
-            }
-            if matches!(name.as_str(), "run.id" | "run.prefix" | "name") {
-                continue;
-            }
-            if let Some((role, attr)) = name.split_once('.') {
-                if let Some(r) = Role::ALL.iter().find(|r| r.as_str() == role) {
-                    if let (Some(id), false) = (IdentityId::parse(attr), *r == Role::None) {
-                        self.needs.roles.insert(*r);
-                        self.needs.identity_ids.insert((*r, id));
-                        continue;
-                    }
+            match builtins::classify(&name) {
+                Some(Builtin::Run) => continue,
+                Some(Builtin::Fact(fact)) => {
+                    self.needs.facts.insert(fact);
+                    continue;
                 }
+                Some(Builtin::Identity(role, id)) => {
+                    self.needs.roles.insert(role);
+                    self.needs.identity_ids.insert((role, id));
+                    continue;
+                }
+                None => {}
             }
             let prefix = name.split('.').next().unwrap_or_default().to_string();
             let same_prefix: Vec<&String> = self
@@ -126,7 +154,7 @@ impl<'a> Checker<'a> {
                 .filter(|k| k.starts_with(&format!("{prefix}.")))
                 .collect();
             let hint = if same_prefix.is_empty() {
-                "defined variables: captures of earlier steps (`${key}`), fixture values (`${alias.key}`), `${owner.project_id}`, `${target.<fact>}`, `${uuid.<label>}`, `${name}`, `${run.id}`".to_string()
+                builtins::HINT.to_string()
             } else {
                 format!(
                     "`{prefix}` provides: {}",
@@ -142,25 +170,17 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn value_refs(&mut self, v: &Value, at: At, field: &str) {
-        let mut out = Vec::new();
-        let r = template::value_references(v, &mut out).map(|_| out);
-        self.refs(r, at, field);
-    }
-
-    fn request(&mut self, r: &RequestSpec, field: &str) {
+    fn request(&mut self, r: &RequestSpec, field: &str) -> RequestPlan {
         let at = at(&r.path);
-        self.needs.roles.insert(r.identity.unwrap_or(Role::Owner));
+        let identity = r.identity.unwrap_or(Role::Owner);
+        self.needs.roles.insert(identity);
         self.needs.services.insert(r.service);
         if !r.path.value.starts_with('/') {
             self.error(at, format!("{field}.path"), "the path must start with `/`")
                 .set_hint("paths include the API version: /v2.1/servers/..., /v2.0/routers/...");
         }
-        self.refs(
-            template::references(&r.path.value),
-            at,
-            &format!("{field}.path"),
-        );
+        let path = self.template(&r.path.value, at, &format!("{field}.path"));
+        let mut headers = Vec::new();
         for (k, v) in &r.headers {
             if reqwest::header::HeaderName::from_bytes(k.as_bytes()).is_err() {
                 self.error(
@@ -169,7 +189,8 @@ impl<'a> Checker<'a> {
                     format!("invalid header name {k:?}"),
                 );
             }
-            self.refs(template::references(v), at, &format!("{field}.headers.{k}"));
+            let value = self.template(v, at, &format!("{field}.headers.{k}"));
+            headers.push((k.clone(), value));
         }
         let bodies = [
             r.body.is_some(),
@@ -183,43 +204,74 @@ impl<'a> Checker<'a> {
                 "give at most one of body, raw_body and filler_body_bytes",
             );
         }
-        if let Some(body) = &r.body {
-            self.value_refs(body, at, &format!("{field}.body"));
-        }
-        if let Some(raw) = &r.raw_body {
-            self.refs(template::references(raw), at, &format!("{field}.raw_body"));
-        }
+        let body = if let Some(body) = &r.body {
+            BodyPlan::Json(self.value_template(body, at, &format!("{field}.body")))
+        } else if let Some(raw) = &r.raw_body {
+            BodyPlan::Raw(self.template(raw, at, &format!("{field}.raw_body")))
+        } else if let Some(n) = r.filler_body_bytes {
+            BodyPlan::Filler(n)
+        } else {
+            BodyPlan::None
+        };
         if let Some(mv) = &r.microversion {
             if mv != "latest" && parse_microversion(mv).is_none() {
                 self.error(at, format!("{field}.microversion"), format!("invalid microversion {mv:?}"))
                     .set_hint("write X.Y (e.g. 2.51) or latest; to send a malformed version, set the OpenStack-API-Version header yourself");
             }
         }
+        RequestPlan {
+            identity,
+            service: r.service,
+            method: r.method,
+            path,
+            headers,
+            body,
+            microversion: r.microversion.clone(),
+        }
     }
 
-    fn matchers(&mut self, map: &BTreeMap<String, Spanned<Value>>, field: &str, body: bool) {
+    fn matchers(
+        &mut self,
+        map: &BTreeMap<String, Spanned<Value>>,
+        field: &str,
+        body: bool,
+    ) -> Vec<FieldCheck> {
+        let mut checks = Vec::new();
         for (key, spec) in map {
             let at = at(spec);
             let name = format!("{field}.{key}");
             if body {
                 if let Err(e) = validate_path(key) {
-                    self.error(at, &name, e);
+                    self.error(at, &name, e.to_string());
                 }
             }
-            match MatcherSpec::parse(&spec.value) {
-                Ok(m) => {
-                    let mut refs = Vec::new();
-                    let r = m.references(&mut refs).map(|_| refs);
-                    self.refs(r, at, &name);
+            let check = match Check::parse(&spec.value) {
+                Ok(c) => {
+                    if let Check::PerCase(m) = &c {
+                        let mut refs = Vec::new();
+                        m.variables(&mut refs);
+                        self.refs(refs, at, &name);
+                    }
+                    c
                 }
                 Err(e) => {
-                    self.error(at, &name, e);
+                    self.error(at, &name, e.to_string());
+                    Check::Ready(Matcher::Present)
                 }
-            }
+            };
+            checks.push(FieldCheck {
+                key: key.clone(),
+                check,
+                written: ValueTemplate::parse(&spec.value)
+                    .unwrap_or(ValueTemplate::Fixed(Value::Null)),
+                line: at.0,
+            });
         }
+        checks
     }
 
-    fn expect(&mut self, e: &Expect, field: &str, main: bool) {
+    /// The checks of an expectation and the schema it names.
+    fn expect(&mut self, e: &Expect, field: &str, main: bool) -> (Checks, Option<String>) {
         let at = at(&e.status);
         if !(100..=599).contains(&e.status.value) {
             self.error(
@@ -228,11 +280,15 @@ impl<'a> Checker<'a> {
                 format!("{} is not an HTTP status", e.status.value),
             );
         }
-        self.matchers(&e.headers, &format!("{field}.headers"), false);
-        self.matchers(&e.body, &format!("{field}.body"), true);
+        let checks = Checks {
+            status: Some(e.status.value),
+            headers: self.matchers(&e.headers, &format!("{field}.headers"), false),
+            body: self.matchers(&e.body, &format!("{field}.body"), true),
+            empty_body: e.empty_body,
+        };
         if let Some(schema) = &e.schema {
             if !SCHEMA_NAME.is_match(&schema.value) {
-                self.error(super::validate::at(schema), format!("{field}.schema"), format!("invalid schema name {:?}", schema.value))
+                self.error(self::at(schema), format!("{field}.schema"), format!("invalid schema name {:?}", schema.value))
                     .set_hint("lower-case letters, digits, `.`, `_` and `-`, e.g. network.remove_router_interface.404-router");
             }
         }
@@ -247,20 +303,29 @@ impl<'a> Checker<'a> {
             )
             .set_hint("add `schema: <operation>.<status>-<situation>`; the first run records it");
         }
+        (checks, e.schema.as_ref().map(|s| s.value.clone()))
     }
 
-    fn capture(&mut self, captures: &BTreeMap<String, Capture>, at: At, field: &str, prefix: &str) {
+    fn capture(
+        &mut self,
+        captures: &BTreeMap<String, Capture>,
+        at: At,
+        field: &str,
+        prefix: &str,
+    ) -> Vec<(String, CaptureFrom)> {
+        let mut out = Vec::new();
         for (key, c) in captures {
             let name = format!("{field}.{key}");
             if !IDENT.is_match(key) {
                 self.error(at, &name, "capture names are lower-case identifiers");
             }
             match (&c.header, &c.body) {
-                (Some(_), None) => {}
+                (Some(h), None) => out.push((key.clone(), CaptureFrom::Header(h.clone()))),
                 (None, Some(p)) => {
                     if let Err(e) = validate_path(p) {
-                        self.error(at, &name, e);
+                        self.error(at, &name, e.to_string());
                     }
+                    out.push((key.clone(), CaptureFrom::Body(p.clone())));
                 }
                 _ => {
                     self.error(
@@ -272,50 +337,62 @@ impl<'a> Checker<'a> {
             }
             self.known.insert(format!("{prefix}{key}"));
         }
+        out
     }
 
-    fn poll(&mut self, p: &Poll, at: At, field: &str) {
-        if let Some(t) = &p.timeout {
-            if let Err(e) = parse_duration(&t.value) {
-                self.error(
-                    super::validate::at(t),
-                    format!("{field}.poll.timeout"),
-                    e.to_string(),
-                );
+    /// `expect` is the step's own expectation: a poll without `until` waits for it.
+    fn poll(&mut self, p: &Poll, expect: &Checks, at: At, field: &str) -> PollPlan {
+        let timeout = p
+            .timeout
+            .as_ref()
+            .and_then(|t| match parse_duration(&t.value) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.error(self::at(t), format!("{field}.poll.timeout"), e.to_string());
+                    None
+                }
+            });
+        let until = match &p.until {
+            Some(u) => {
+                if u.status.is_none() && u.headers.is_empty() && u.body.is_empty() {
+                    self.error(
+                        at,
+                        format!("{field}.poll.until"),
+                        "`until` needs at least one check",
+                    );
+                }
+                Checks {
+                    status: u.status,
+                    headers: self.matchers(
+                        &u.headers,
+                        &format!("{field}.poll.until.headers"),
+                        false,
+                    ),
+                    body: self.matchers(&u.body, &format!("{field}.poll.until.body"), true),
+                    empty_body: false,
+                }
             }
-        }
-        if let Some(u) = &p.until {
-            self.matchers(&u.headers, &format!("{field}.poll.until.headers"), false);
-            self.matchers(&u.body, &format!("{field}.poll.until.body"), true);
-            if u.status.is_none() && u.headers.is_empty() && u.body.is_empty() {
-                self.error(
-                    at,
-                    format!("{field}.poll.until"),
-                    "`until` needs at least one check",
-                );
-            }
-        }
+            None => expect.clone(),
+        };
+        PollPlan { until, timeout }
     }
 
-    fn step(&mut self, s: &Step, field: &str, capture_prefix: &str) {
-        self.request(&s.request, &format!("{field}.request"));
-        self.expect(&s.expect, &format!("{field}.expect"), false);
+    fn step(&mut self, s: &Step, field: &str, capture_prefix: &str) -> StepPlan {
+        let request = self.request(&s.request, &format!("{field}.request"));
+        let (expect, schema) = self.expect(&s.expect, &format!("{field}.expect"), false);
         let at = at(&s.request.path);
-        if let Some(p) = &s.poll {
-            self.poll(p, at, field);
+        let poll = s.poll.as_ref().map(|p| self.poll(p, &expect, at, field));
+        let captures = self.capture(&s.capture, at, &format!("{field}.capture"), capture_prefix);
+        StepPlan {
+            name: s.name.clone(),
+            at: self.source(at),
+            request,
+            expect,
+            schema,
+            captures,
+            poll,
         }
-        self.capture(&s.capture, at, &format!("{field}.capture"), capture_prefix);
     }
-}
-
-fn merge(into: &mut Needs, from: Needs) {
-    into.roles.extend(from.roles);
-    into.identity_ids.extend(from.identity_ids);
-    into.services.extend(from.services);
-    into.extensions.extend(from.extensions);
-    into.facts.extend(from.facts);
-    into.microversion = into.microversion.max(from.microversion);
-    into.reference_cloud |= from.reference_cloud;
 }
 
 pub(super) fn case(
@@ -374,11 +451,12 @@ pub(super) fn case(
     c.needs.reference_cloud = doc.requires.reference_cloud;
 
     let mut aliases = BTreeSet::new();
+    let mut uses = Vec::new();
     for (i, use_) in doc.fixtures.iter().enumerate() {
         let field = format!("fixtures[{i}]");
         let use_at = at(use_);
         let u = &use_.value;
-        if !IDENT.is_match(&u.name) || RESERVED.contains(&u.name.as_str()) {
+        if !IDENT.is_match(&u.name) || builtins::RESERVED.contains(&u.name.as_str()) {
             c.error(
                 use_at,
                 format!("{field}.name"),
@@ -386,7 +464,7 @@ pub(super) fn case(
             )
             .set_hint(format!(
                 "use a lower-case identifier other than {}",
-                RESERVED.join(", ")
+                builtins::RESERVED.join(", ")
             ));
         }
         if !aliases.insert(u.name.clone()) {
@@ -396,9 +474,21 @@ pub(super) fn case(
                 format!("fixture name {:?} is used twice in this case", u.name),
             );
         }
-        for v in u.with.values() {
-            c.value_refs(v, use_at, &format!("{field}.with"));
-        }
+        let with = u
+            .with
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    c.value_template(v, use_at, &format!("{field}.with")),
+                )
+            })
+            .collect();
+        uses.push(UsedFixture {
+            alias: u.name.clone(),
+            fixture: u.fixture.clone(),
+            with,
+        });
         let Some(fixture) = fixtures.get(&u.fixture) else {
             let known: Vec<&String> = fixtures.keys().collect();
             c.error(
@@ -417,8 +507,8 @@ pub(super) fn case(
             continue;
         };
         for key in u.with.keys() {
-            if !fixture.def.params.contains_key(key) {
-                let params: Vec<&String> = fixture.def.params.keys().collect();
+            if !fixture.params.contains_key(key) {
+                let params: Vec<&String> = fixture.params.keys().collect();
                 c.error(
                     use_at,
                     format!("{field}.with.{key}"),
@@ -427,7 +517,7 @@ pub(super) fn case(
                 .set_hint(format!("its parameters: {params:?}"));
             }
         }
-        for (key, default) in &fixture.def.params {
+        for (key, default) in &fixture.params {
             if default.is_none() && !u.with.contains_key(key) {
                 c.error(
                     use_at,
@@ -436,21 +526,33 @@ pub(super) fn case(
                 );
             }
         }
-        merge(&mut c.needs, fixture.needs.clone());
+        c.needs.merge(fixture.needs.clone());
         let alias = &u.name;
-        for key in fixture.def.params.keys().chain(&fixture.captures) {
+        for key in fixture.params.keys().chain(&fixture.captures) {
             c.known.insert(format!("{alias}.{key}"));
         }
-        c.known.insert(format!("{alias}.name"));
+        c.known.insert(format!("{alias}.{}", builtins::NAME));
     }
 
-    c.request(&doc.request, "request");
-    c.expect(&doc.expect, "expect", true);
+    let request = c.request(&doc.request, "request");
+    let (expect, schema) = c.expect(&doc.expect, "expect", true);
     let req_at = at(&doc.request.path);
-    c.capture(&doc.capture, req_at, "capture", "");
-    for (i, step) in doc.then.iter().enumerate() {
-        c.step(step, &format!("then[{i}]"), "");
-    }
+    let captures = c.capture(&doc.capture, req_at, "capture", "");
+    let under_test = StepPlan {
+        name: None,
+        at: c.source(req_at),
+        request,
+        expect,
+        schema,
+        captures,
+        poll: None,
+    };
+    let then = doc
+        .then
+        .iter()
+        .enumerate()
+        .map(|(i, step)| c.step(step, &format!("then[{i}]"), ""))
+        .collect();
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -464,6 +566,11 @@ pub(super) fn case(
         trial_name: format!("{}::{stem}", doc.operation.value),
         file: file.to_path_buf(),
         needs: c.needs,
+        plan: std::sync::Arc::new(CasePlan {
+            fixtures: uses,
+            under_test,
+            then,
+        }),
         doc: std::sync::Arc::new(doc),
     })
 }
@@ -488,25 +595,33 @@ pub(super) fn fixture(
         );
     }
     c.known.extend(def.params.keys().cloned());
-    for (i, s) in def.setup.iter().enumerate() {
-        c.step(s, &format!("{field}.setup[{i}]"), "");
-    }
+    let setup: Vec<StepPlan> = def
+        .setup
+        .iter()
+        .enumerate()
+        .map(|(i, s)| c.step(s, &format!("{field}.setup[{i}]"), ""))
+        .collect();
     let captures: BTreeSet<String> = def
         .setup
         .iter()
         .flat_map(|s| s.capture.keys().cloned())
         .collect();
     c.known.extend(captures.iter().cloned());
-    for (i, s) in def.teardown.iter().enumerate() {
-        c.step(s, &format!("{field}.teardown[{i}]"), "");
-    }
+    let teardown: Vec<StepPlan> = def
+        .teardown
+        .iter()
+        .enumerate()
+        .map(|(i, s)| c.step(s, &format!("{field}.teardown[{i}]"), ""))
+        .collect();
     c.needs
         .extensions
         .extend(def.requires.extensions.iter().cloned());
     c.needs.reference_cloud |= def.requires.reference_cloud;
     let fixture = Fixture {
         name,
-        def,
+        params: def.params,
+        setup: setup.into(),
+        teardown: teardown.into(),
         file: file.to_path_buf(),
         needs: c.needs,
         captures,
