@@ -275,6 +275,9 @@ pub struct SweepArgs {
     pub ledger: Vec<PathBuf>,
     #[arg(long, env = "STACKCONFORM_LEDGER_DIR")]
     pub ledger_dir: Option<PathBuf>,
+    /// Folder of case files: the `sweep:` of its fixtures says what to look for by prefix.
+    #[arg(long, env = "STACKCONFORM_CASES", default_value = "cases")]
+    pub cases: PathBuf,
     /// Instead of ledgers, find resources whose name starts with this prefix
     /// (`stackconform-` for every run, `stackconform-<run id>-` for one).
     #[arg(long, conflicts_with = "ledger")]

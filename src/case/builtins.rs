@@ -14,9 +14,13 @@ pub const FACT: &str = "target.";
 /// `${uuid.<label>}`: a fresh random UUID per label, stable within the case.
 pub const UUID: &str = "uuid.";
 
-/// First segments a fixture alias cannot take, because built-in variables use them.
+/// The alias under which a case's `cleanup:` steps are torn down and written to the ledger.
+pub const CLEANUP: &str = "cleanup";
+
+/// First segments a fixture alias cannot take, because built-in variables (or the
+/// case's cleanup) use them.
 pub const RESERVED: &[&str] = &[
-    "owner", "other", "reader", "admin", "none", "target", "run", "uuid", "name",
+    "owner", "other", "reader", "admin", "none", "target", "run", "uuid", "name", CLEANUP,
 ];
 
 /// What a case can refer to, for the hint under an unknown variable.

@@ -12,10 +12,12 @@ use serde_saphyr::Spanned;
 
 use super::builtins::{self, Builtin};
 use super::error::LoadError;
-use super::model::{Capture, CaseDoc, Expect, FixtureDef, Poll, RequestSpec, Role, Step};
+use super::model::{
+    Capture, CaseDoc, Expect, FixtureDef, Method, Poll, RequestSpec, Role, Step, SweepDef,
+};
 use super::plan::{
-    BodyPlan, CaptureFrom, Case, CasePlan, Fixture, Needs, PollPlan, RequestPlan, Source, StepPlan,
-    UsedFixture,
+    BodyPlan, CaptureFrom, Case, CasePlan, Fixture, Needs, PollPlan, RequestPlan, Select, Source,
+    StepPlan, SweepPlan, UsedFixture,
 };
 use crate::check::{validate_path, Check, Checks, FieldCheck, Matcher};
 use crate::template::{Template, ValueTemplate};
@@ -553,6 +555,24 @@ pub(super) fn case(
         .enumerate()
         .map(|(i, step)| c.step(step, &format!("then[{i}]"), ""))
         .collect();
+    let cleanup = (!doc.cleanup.is_empty()).then(|| {
+        let teardown: Vec<StepPlan> = doc
+            .cleanup
+            .iter()
+            .enumerate()
+            .map(|(i, step)| c.step(step, &format!("cleanup[{i}]"), ""))
+            .collect();
+        Fixture {
+            name: builtins::CLEANUP.to_string(),
+            file: file.to_path_buf(),
+            params: BTreeMap::new(),
+            setup: Vec::new().into(),
+            teardown: teardown.into(),
+            needs: Needs::default(),
+            captures: BTreeSet::new(),
+            sweep: None,
+        }
+    });
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -570,6 +590,7 @@ pub(super) fn case(
             fixtures: uses,
             under_test,
             then,
+            cleanup,
         }),
         doc: std::sync::Arc::new(doc),
     })
@@ -617,6 +638,10 @@ pub(super) fn fixture(
         .extensions
         .extend(def.requires.extensions.iter().cloned());
     c.needs.reference_cloud |= def.requires.reference_cloud;
+    let sweep = def
+        .sweep
+        .as_ref()
+        .map(|s| std::sync::Arc::new(c.sweep(s, &teardown, &format!("{field}.sweep"))));
     let fixture = Fixture {
         name,
         params: def.params,
@@ -625,8 +650,118 @@ pub(super) fn fixture(
         file: file.to_path_buf(),
         needs: c.needs,
         captures,
+        sweep,
     };
     (fixture, c.errors)
+}
+
+impl Checker<'_> {
+    /// A fixture's `sweep:`. Its teardown must get every variable it uses from `vars`:
+    /// a leftover has no setup to capture them.
+    fn sweep(&mut self, s: &SweepDef, teardown: &[StepPlan], field: &str) -> SweepPlan {
+        let at = at(&s.list.path);
+        let known = std::mem::take(&mut self.known);
+        let list = self.request(
+            &RequestSpec {
+                identity: None,
+                service: s.list.service,
+                method: Method::Get,
+                path: s.list.path.clone(),
+                headers: BTreeMap::new(),
+                body: None,
+                raw_body: None,
+                filler_body_bytes: None,
+                microversion: s.list.microversion.clone(),
+            },
+            &format!("{field}.list"),
+        );
+        let only = self.matchers(&s.where_, &format!("{field}.where"), true);
+        self.known = known;
+        for pointer in std::iter::once(&s.items.value)
+            .chain(s.prefix_in.iter())
+            .chain(s.of.iter().map(|o| &o.at))
+            .chain(s.vars.values())
+        {
+            if let Err(e) = validate_path(pointer) {
+                self.error(at, field, format!("{pointer:?}: {e}"));
+            }
+        }
+        let select = match (&s.of, &s.prefix_in) {
+            (Some(_), Some(_)) => {
+                self.error(at, field, "give `prefix_in` or `of`, not both");
+                Select::Prefix(String::new())
+            }
+            (Some(of), None) => Select::Of {
+                fixture: of.fixture.clone(),
+                at: of.at.clone(),
+            },
+            (None, prefix) => Select::Prefix(prefix.clone().unwrap_or_else(|| "/name".into())),
+        };
+        let mut missing = BTreeSet::new();
+        for step in teardown {
+            for v in step.variables() {
+                if !s.vars.contains_key(&v) && builtins::classify(&v).is_none() {
+                    missing.insert(v);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|v| format!("${{{v}}}")).collect();
+            self.error(
+                at,
+                format!("{field}.vars"),
+                format!(
+                    "the teardown uses {}, which `vars` does not give",
+                    list.join(", ")
+                ),
+            )
+            .set_hint("map each to a JSON pointer into the listed item, e.g. `{id: /id}`");
+        }
+        SweepPlan {
+            at: self.source(at),
+            list,
+            items: s.items.value.clone(),
+            select,
+            only,
+            vars: s.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }
+    }
+}
+
+/// A sweep `of:` names a fixture that is swept too, and the links form no cycle.
+pub(super) fn sweep_links(fixtures: &BTreeMap<String, Fixture>, errors: &mut Vec<LoadError>) {
+    for (name, f) in fixtures {
+        let Some(sweep) = &f.sweep else { continue };
+        let mut seen = BTreeSet::from([name.as_str()]);
+        let mut link = sweep;
+        while let Select::Of { fixture, .. } = &link.select {
+            let problem = match fixtures.get(fixture).map(|f| &f.sweep) {
+                None => Some(format!("no fixture named {fixture:?}")),
+                Some(None) => Some(format!("fixture {fixture:?} has no `sweep:`")),
+                Some(Some(_)) if !seen.insert(fixture) => {
+                    Some(format!("the `of:` links loop back through {fixture:?}"))
+                }
+                Some(Some(next)) => {
+                    link = next;
+                    None
+                }
+            };
+            if let Some(message) = problem {
+                let source = std::fs::read_to_string(&sweep.at.file).unwrap_or_default();
+                errors.push(
+                    LoadError::new(
+                        &sweep.at.file,
+                        (sweep.at.line, 1),
+                        format!("fixtures.{name}.sweep.of.fixture"),
+                        message,
+                    )
+                    .hint("`of:` names another fixture whose leftovers are swept by prefix")
+                    .with_source(&source),
+                );
+                break;
+            }
+        }
+    }
 }
 
 fn find_line(source: &str, needle: &str) -> At {

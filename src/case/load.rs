@@ -159,6 +159,7 @@ fn load_files(
             }
         }
     }
+    compile::sweep_links(&fixtures, &mut errors);
     let mut cases = Vec::new();
     for (path, source, doc) in case_docs {
         match compile::case(&path, &source, doc, &fixtures) {

@@ -42,6 +42,11 @@ pub struct CaseDoc {
     /// Follow-up checks of side effects, run after the request under test.
     #[serde(default)]
     pub then: Vec<Step>,
+    /// Undoes what the request under test creates (an interface it adds, say). Runs when
+    /// the case ends, before the fixtures' teardown, whenever the request was sent; 404
+    /// counts as already gone, and a step whose variables were never captured is skipped.
+    #[serde(default)]
+    pub cleanup: Vec<Step>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -131,6 +136,53 @@ pub struct FixtureDef {
     /// Run in order when the case ends, whatever happened; 404 counts as already gone.
     #[serde(default)]
     pub teardown: Vec<Step>,
+    /// How `stackconform sweep --prefix` finds what this fixture left behind; its teardown
+    /// then undoes it. A fixture without it is not looked for.
+    #[serde(default)]
+    pub sweep: Option<SweepDef>,
+}
+
+/// Finding a fixture's leftovers: list, select, and name the teardown's variables.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SweepDef {
+    /// The listing to search, as every identity the sweep has.
+    pub list: ListSpec,
+    /// JSON pointer to the array of items in the listing, e.g. `/routers`.
+    #[schemars(with = "String")]
+    pub items: Spanned<String>,
+    /// Pointer to the field that carries the run's name prefix; default `/name`.
+    #[serde(default)]
+    pub prefix_in: Option<String>,
+    /// Instead of a prefix: the items whose field `at` holds the id of a leftover of
+    /// `fixture` (the interfaces of a leftover router, say).
+    #[serde(default)]
+    pub of: Option<SweepOf>,
+    /// Only the items that pass these checks: JSON pointer to matcher, as in `expect.body`.
+    #[serde(default, rename = "where")]
+    #[schemars(with = "BTreeMap<String, Value>")]
+    pub where_: BTreeMap<String, Spanned<Value>>,
+    /// The teardown's variables, each a JSON pointer into the item: `{id: /id}`.
+    pub vars: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListSpec {
+    pub service: Service,
+    /// Path under the service's root, version included; a query string is allowed.
+    #[schemars(with = "String")]
+    pub path: Spanned<String>,
+    #[serde(default)]
+    pub microversion: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SweepOf {
+    pub fixture: String,
+    /// JSON pointer to the field that holds the other leftover's id.
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

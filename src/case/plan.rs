@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::model::{CaseDoc, Method, Role, Service};
 use super::operation::Operation;
-use crate::check::Checks;
+use crate::check::{Check, Checks, FieldCheck};
 use crate::template::{Template, ValueTemplate};
 
 /// A case ready to run, with what it needs from the target.
@@ -34,6 +34,8 @@ pub struct CasePlan {
     pub fixtures: Vec<UsedFixture>,
     pub under_test: StepPlan,
     pub then: Vec<StepPlan>,
+    /// The case's `cleanup:`, as a fixture without setup: it is torn down first.
+    pub cleanup: Option<Fixture>,
 }
 
 /// One fixture a case uses.
@@ -57,6 +59,27 @@ pub struct Fixture {
     pub needs: Needs,
     /// The keys its setup captures (`${alias.<key>}` in a case).
     pub captures: BTreeSet<String>,
+    pub sweep: Option<Arc<SweepPlan>>,
+}
+
+/// How `sweep --prefix` finds a fixture's leftovers (see `model::SweepDef`).
+#[derive(Debug)]
+pub struct SweepPlan {
+    pub at: Source,
+    pub list: RequestPlan,
+    pub items: String,
+    pub select: Select,
+    pub only: Vec<FieldCheck>,
+    pub vars: Vec<(String, String)>,
+}
+
+/// Which listed items are leftovers.
+#[derive(Debug)]
+pub enum Select {
+    /// The field at this pointer starts with the prefix swept.
+    Prefix(String),
+    /// The field at `at` holds the id of a leftover of `fixture`.
+    Of { fixture: String, at: String },
 }
 
 /// One exchange with its expectations: a fixture step, the request under test or a
@@ -98,6 +121,40 @@ pub struct RequestPlan {
     pub body: BodyPlan,
     /// Sent as `OpenStack-API-Version: compute <value>`.
     pub microversion: Option<String>,
+}
+
+impl RequestPlan {
+    /// The header a `microversion:` stands for.
+    pub fn microversion_header(&self) -> Option<(&'static str, String)> {
+        self.microversion
+            .as_ref()
+            .map(|mv| ("OpenStack-API-Version", format!("compute {mv}")))
+    }
+}
+
+impl StepPlan {
+    /// The variables the step's request and checks refer to.
+    pub fn variables(&self) -> Vec<String> {
+        let r = &self.request;
+        let mut out: Vec<String> = r.path.variables().map(str::to_string).collect();
+        for (_, h) in &r.headers {
+            out.extend(h.variables().map(str::to_string));
+        }
+        match &r.body {
+            BodyPlan::Json(v) => v.variables(&mut out),
+            BodyPlan::Raw(t) => out.extend(t.variables().map(str::to_string)),
+            BodyPlan::None | BodyPlan::Filler(_) => {}
+        }
+        let until = self.poll.as_ref().map(|p| &p.until);
+        for checks in std::iter::once(&self.expect).chain(until) {
+            for c in checks.headers.iter().chain(&checks.body) {
+                if let Check::PerCase(m) = &c.check {
+                    m.variables(&mut out);
+                }
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug)]

@@ -17,13 +17,17 @@ pub fn snapshots_dir(args: &CatalogueArgs) -> PathBuf {
 }
 
 pub fn load(args: &CatalogueArgs) -> Result<Arc<Catalogue>, Error> {
-    if !args.cases.is_dir() {
+    load_dir(&args.cases).map(Arc::new)
+}
+
+pub fn load_dir(cases: &Path) -> Result<Catalogue, Error> {
+    if !cases.is_dir() {
         return Err(Error::Config(format!(
             "no cases folder at {} (give --cases DIR or STACKCONFORM_CASES)",
-            args.cases.display()
+            cases.display()
         )));
     }
-    Ok(Arc::new(load_catalogue(&args.cases)?))
+    Ok(load_catalogue(cases)?)
 }
 
 /// Short id in every resource name, so leftovers of a run can be found and swept.

@@ -19,6 +19,9 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
         insecure: args.clouds.insecure,
         retries: args.retries,
     };
+    // Before logging in: a broken catalogue is the user's to fix, whatever the cloud says.
+    let catalogue = super::catalogue::load_dir(&args.cases)?;
+    let fixtures = &catalogue.fixtures;
     let target = rt.block_on(connect_clouds(&names, &connect))?;
     let ledger_dir = args
         .ledger_dir
@@ -33,9 +36,16 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
                 )));
             }
             let live = live_runs(&ledger_dir).map_err(|e| Error::Config(e.to_string()))?;
-            let o = sweep_by_prefix(&target, prefix, &live, args.dry_run, args.request_timeout)
-                .await
-                .map_err(|e| Error::Target(e.to_string()))?;
+            let o = sweep_by_prefix(
+                &target,
+                fixtures,
+                prefix,
+                &live,
+                args.dry_run,
+                args.request_timeout,
+            )
+            .await
+            .map_err(|e| Error::Target(e.to_string()))?;
             all.absorb(o);
         } else {
             let files = if args.ledger.is_empty() {
@@ -44,7 +54,7 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
                 args.ledger.clone()
             };
             for file in files {
-                let o = sweep_ledger(&target, &file, args.dry_run, args.request_timeout)
+                let o = sweep_ledger(&target, fixtures, &file, args.dry_run, args.request_timeout)
                     .await
                     .map_err(|e| Error::Target(e.to_string()))?;
                 all.absorb(o);

@@ -12,7 +12,7 @@ use super::context::RunContext;
 use super::failure::{CaseError, CaseFailure, StepError, StepErrorKind};
 use super::record::CaseLog;
 use super::request::exchange;
-use super::step::{capture, judge, run_step, Phase};
+use super::step::{judge, run_step, take_captures, Phase};
 
 /// Nothing to look up: the parent of the case's own scope.
 struct Nothing;
@@ -62,7 +62,10 @@ fn case_scope(ctx: &RunContext, case: &Case) -> Scope {
 pub const UNDER_TEST: &str = "the request under test";
 
 /// Runs one case and returns, with its verdict, the record of what it did.
-pub async fn run_case(ctx: &RunContext, case: &Case) -> (Result<(), CaseFailure>, CaseLog) {
+pub async fn run_case<'a>(
+    ctx: &'a RunContext,
+    case: &'a Case,
+) -> (Result<(), CaseFailure>, CaseLog) {
     let mut log = CaseLog::new(&case.trial_name);
     let mut state = CaseState {
         scope: case_scope(ctx, case),
@@ -127,7 +130,7 @@ fn titled(base: String, step: &StepPlan) -> String {
 
 async fn body<'a>(
     ctx: &'a RunContext,
-    case: &Case,
+    case: &'a Case,
     state: &mut CaseState<'a>,
     log: &mut CaseLog,
 ) -> Result<(), StepError> {
@@ -200,10 +203,42 @@ async fn body<'a>(
 
     let step = &plan.under_test;
     let title = UNDER_TEST;
+    // The cleanup is armed before the request is sent: a request that times out may still
+    // have created what it undoes.
+    if let Some(cleanup) = &plan.cleanup {
+        state.active.push(Active {
+            alias: builtins::CLEANUP.to_string(),
+            fixture: cleanup,
+            vars: Scope::new(),
+        });
+        write_down(
+            ctx,
+            case,
+            &state.active[state.active.len() - 1],
+            &state.scope,
+            false,
+        );
+    }
     let (req, resp) = exchange(ctx, step, &state.scope, Phase::Test, title, log).await?;
     log.response_under_test(&resp);
+    // Captured before judging, so that the cleanup can undo what an unexpected success
+    // created; a capture that fails only matters once the response is as expected.
+    let captured = take_captures(step, &resp, &mut state.scope);
+    if let Some(cleanup) = state.active.last().filter(|_| plan.cleanup.is_some()) {
+        write_down(ctx, case, cleanup, &state.scope, true);
+    }
     judge(ctx, step, title, &req, &resp, &state.scope, log)?;
-    capture(step, title, req, resp, &mut state.scope)?;
+    if let Err(error) = captured {
+        return Err(StepError::new(
+            title,
+            &step.at,
+            StepErrorKind::Capture {
+                error,
+                request: req,
+                response: Box::new(resp),
+            },
+        ));
+    }
 
     for (i, step) in plan.then.iter().enumerate() {
         let title = titled(format!("follow-up check {}", i + 1), step);
@@ -283,12 +318,16 @@ async fn teardown(
             key: ledger_key(ctx, case, &active.alias),
         });
         for (i, step) in active.fixture.teardown.iter().enumerate() {
-            let title = format!(
-                "fixture {} ({}), teardown step {}",
-                active.alias,
-                active.fixture.name,
-                i + 1
-            );
+            let title = if active.alias == builtins::CLEANUP && active.fixture.setup.is_empty() {
+                format!("cleanup step {}", i + 1)
+            } else {
+                format!(
+                    "fixture {} ({}), teardown step {}",
+                    active.alias,
+                    active.fixture.name,
+                    i + 1
+                )
+            };
             let renders = {
                 let lookup = Layered {
                     local: &active.vars,

@@ -21,4 +21,5 @@ pub use deviations::Deviations;
 pub use failure::{CaseError, CaseFailure, StepError};
 pub use partition::{BadPartition, Partition};
 pub use record::{shape, CaseLog};
+pub use request::render_removal;
 pub use stop::Stop;

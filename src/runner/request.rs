@@ -40,12 +40,8 @@ pub fn render(
     if body.is_some() {
         set_header(&mut headers, "Content-Type", "application/json".into());
     }
-    if let Some(mv) = &spec.microversion {
-        set_header(
-            &mut headers,
-            "OpenStack-API-Version",
-            format!("compute {mv}"),
-        );
+    if let Some((name, value)) = spec.microversion_header() {
+        set_header(&mut headers, name, value);
     }
     for (k, v) in &spec.headers {
         let v = v.render(scope, Splice::Plain)?;
@@ -76,6 +72,9 @@ pub fn render_removal(
         until_body.insert(check.key.clone(), check.written.render(scope)?);
     }
     let mut headers = BTreeMap::new();
+    if let Some((name, value)) = spec.microversion_header() {
+        headers.insert(name.to_string(), value);
+    }
     for (k, v) in &spec.headers {
         headers.insert(k.clone(), v.render(scope, Splice::Plain)?);
     }

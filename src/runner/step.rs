@@ -158,7 +158,7 @@ fn next_pause(pause: Duration, waited: Duration, first: Duration, max: Duration)
 }
 
 /// Takes a step's captures from its response into `vars`; a failure keeps the exchange.
-pub fn capture(
+fn capture(
     step: &StepPlan,
     title: &str,
     request: Arc<HttpRequest>,
@@ -178,7 +178,7 @@ pub fn capture(
     })
 }
 
-fn take_captures(
+pub fn take_captures(
     step: &StepPlan,
     resp: &HttpResponse,
     vars: &mut Scope,

@@ -1,295 +1,299 @@
-//! Finding leftovers by their name prefix, for runs whose ledger is lost. Only resources
-//! whose name (a floating IP: description) starts with the prefix, and only in the projects
-//! of the identities given, are touched. Order matters: servers (which release their
-//! ports), floating IPs, routers (routes, gateway and interfaces first), ports, subnets,
-//! networks.
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+//! Finding leftovers by their name prefix, for runs whose ledger is lost.
+//!
+//! What to look for is data: every fixture with a `sweep:` says where its resources are
+//! listed, which listed items are leftovers (a name with the prefix, or a link to another
+//! leftover), and which variables its teardown takes from an item; that teardown then
+//! removes it. Only items of the projects of the identities given are touched, each as the
+//! identity of its own project.
+//!
+//! No order is written down: a removal the target refuses for now (a network that still
+//! has ports, a locked server) is tried again after the others, round after round, until
+//! a round removes nothing more.
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::call::call;
+use super::call::{call, Call};
+use super::from_ledger::{undo, NoVariables, Undo};
 use super::{Outcome, SweepError};
-use crate::case::{Method, Role, Service};
+use crate::case::{Fixture, Method, Role, Select, SweepPlan};
+use crate::check::check_body;
+use crate::ledger::Removal;
+use crate::runner::render_removal;
 use crate::target::Target;
+use crate::template::{Scope, Splice};
 
-/// How long deleted servers get to disappear before their networks are removed.
-const SERVER_GONE_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a waiting teardown step (a server is gone) polls when its file gives no timeout.
+const POLL_TIMEOUT: Duration = Duration::from_secs(120);
 
-struct Found {
-    role: Role,
-    kind: &'static str,
+/// One leftover and how to remove it.
+struct Leftover<'a> {
+    fixture: &'a Fixture,
     id: String,
     label: String,
-    body: Value,
+    /// The identity of the item's project.
+    role: Role,
+    item: Value,
 }
 
-fn projects(target: &Target) -> BTreeSet<String> {
-    target
-        .identities
-        .values()
-        .filter_map(|i| i.project_id.clone())
-        .collect()
+fn text<'v>(v: &'v Value, pointer: &str) -> &'v str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
-fn str_field<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
+/// A fixture's leftovers found so far: kinds whose `of:` link is resolved.
+type Found<'a> = BTreeMap<&'a str, Vec<Leftover<'a>>>;
 
-/// One kind of resource and where to list it.
-struct Listing {
-    service: Service,
-    path: &'static str,
-    collection: &'static str,
-    kind: &'static str,
-    /// The field that carries the prefix.
-    field: &'static str,
-}
-
-const LISTINGS: [Listing; 6] = [
-    Listing {
-        service: Service::Compute,
-        path: "/v2.1/servers/detail",
-        collection: "servers",
-        kind: "server",
-        field: "name",
-    },
-    Listing {
-        service: Service::Network,
-        path: "/v2.0/floatingips",
-        collection: "floatingips",
-        kind: "floating IP",
-        field: "description",
-    },
-    Listing {
-        service: Service::Network,
-        path: "/v2.0/routers",
-        collection: "routers",
-        kind: "router",
-        field: "name",
-    },
-    Listing {
-        service: Service::Network,
-        path: "/v2.0/ports",
-        collection: "ports",
-        kind: "port",
-        field: "name",
-    },
-    Listing {
-        service: Service::Network,
-        path: "/v2.0/subnets",
-        collection: "subnets",
-        kind: "subnet",
-        field: "name",
-    },
-    Listing {
-        service: Service::Network,
-        path: "/v2.0/networks",
-        collection: "networks",
-        kind: "network",
-        field: "name",
-    },
-];
-
-/// Lists the resources of one kind as every identity, keeping items of the given projects
-/// whose name field starts with `prefix`; each item once.
-async fn list(
-    target: &Target,
-    l: &Listing,
-    prefix: &str,
-    timeout: Duration,
-) -> Result<Vec<Found>, SweepError> {
-    let (service, path, collection, kind, field) =
-        (l.service, l.path, l.collection, l.kind, l.field);
-    let projects = projects(target);
-    let mut seen = BTreeSet::new();
-    let mut found = Vec::new();
-    for role in [Role::Owner, Role::Other, Role::Reader, Role::Admin] {
-        if !target.identities.contains_key(&role) {
-            continue;
-        }
-        let a = call(target, role, service, Method::Get, path, None, timeout).await?;
-        if a.status != 200 {
-            continue;
-        }
-        for item in a.body[collection].as_array().cloned().unwrap_or_default() {
-            let project = item
-                .get("project_id")
-                .or_else(|| item.get("tenant_id"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let id = str_field(&item, "id").to_string();
-            if str_field(&item, field).starts_with(prefix)
-                && projects.contains(project)
-                && seen.insert(id.clone())
-            {
-                // Delete as an identity of the item's own project when there is one.
-                let owner = target
-                    .identities
-                    .iter()
-                    .find(|(r, i)| **r != Role::None && i.project_id.as_deref() == Some(project))
-                    .map(|(r, _)| *r)
-                    .unwrap_or(role);
-                found.push(Found {
-                    role: owner,
-                    kind,
-                    label: format!("{kind} {} ({id})", str_field(&item, field)),
-                    id,
-                    body: item,
-                });
-            }
-        }
-    }
-    Ok(found)
-}
-
-async fn delete(
-    target: &Target,
-    f: &Found,
-    service: Service,
-    path: &str,
-    t: Duration,
-) -> Result<(), SweepError> {
-    let a = call(target, f.role, service, Method::Delete, path, None, t).await?;
-    match a.status {
-        200..=299 | 404 => Ok(()),
-        status => Err(SweepError::Refused {
-            what: f.label.clone(),
-            method: "DELETE",
-            path: path.to_string(),
-            status,
-            body: a.body,
-        }),
-    }
-}
-
-/// Detaches what Neutron would refuse to delete a router with.
-async fn empty_router(target: &Target, f: &Found, t: Duration) -> Result<(), SweepError> {
-    let path = format!("/v2.0/routers/{}", f.id);
-    let neutron = |method: Method, path: String, body: Option<Value>| async move {
-        call(
-            target,
-            f.role,
-            Service::Network,
-            method,
-            &path,
-            body.as_ref(),
-            t,
-        )
-        .await
-    };
-    if f.body["routes"].as_array().is_some_and(|r| !r.is_empty()) {
-        let body = json!({"router": {"routes": []}});
-        neutron(Method::Put, path.clone(), Some(body)).await?;
-    }
-    let ports = neutron(Method::Get, format!("/v2.0/ports?device_id={}", f.id), None).await?;
-    for port in ports.body["ports"].as_array().cloned().unwrap_or_default() {
-        if str_field(&port, "device_owner").starts_with("network:router_interface") {
-            let body = json!({"port_id": str_field(&port, "id")});
-            neutron(
-                Method::Put,
-                format!("{path}/remove_router_interface"),
-                Some(body),
-            )
-            .await?;
-        }
-    }
-    if f.body["external_gateway_info"].is_object() {
-        let body = json!({"router": {"external_gateway_info": {}}});
-        neutron(Method::Put, path, Some(body)).await?;
-    }
-    Ok(())
-}
-
-/// Removes every resource whose name has `prefix`, except those of `live_runs`: runs that
+/// Removes every leftover whose name has `prefix`, except those of `live_runs`: runs that
 /// still hold their ledger's lock, whose resources are in use and theirs to tear down.
 pub async fn sweep_by_prefix(
     target: &Target,
+    fixtures: &BTreeMap<String, Fixture>,
     prefix: &str,
     live_runs: &BTreeSet<String>,
     dry_run: bool,
     t: Duration,
 ) -> Result<Outcome, SweepError> {
     let mut outcome = Outcome::default();
-    let mut plan: Vec<(Found, Service, String)> = Vec::new();
-    for l in &LISTINGS {
-        let offered = target
-            .identities
-            .values()
-            .any(|i| i.endpoints.contains_key(&l.service));
-        if !offered {
-            continue;
+    let mut pending: Vec<&Fixture> = fixtures
+        .values()
+        .filter(|f| {
+            f.sweep.as_ref().is_some_and(|s| {
+                target
+                    .identities
+                    .values()
+                    .any(|i| i.endpoints.contains_key(&s.list.service))
+            })
+        })
+        .collect();
+    let mut found: Found = BTreeMap::new();
+    // Kinds found through a link wait for the kind they link to.
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut waiting = Vec::new();
+        for f in pending {
+            let sweep = f.sweep.as_ref().expect("filtered above");
+            let parents = match &sweep.select {
+                Select::Prefix(_) => None,
+                Select::Of { fixture, .. } => match found.get(fixture.as_str()) {
+                    Some(items) => Some(items.iter().map(|l| l.id.clone()).collect()),
+                    None => {
+                        waiting.push(f);
+                        continue;
+                    }
+                },
+            };
+            let items = list(
+                target,
+                f,
+                sweep,
+                prefix,
+                parents,
+                live_runs,
+                &mut outcome,
+                t,
+            )
+            .await?;
+            found.insert(&f.name, items);
         }
-        for f in list(target, l, prefix, t).await? {
-            let name = str_field(&f.body, l.field);
-            if let Some(run) = live_runs
-                .iter()
-                .find(|run| name.starts_with(&format!("stackconform-{run}-")))
-            {
-                outcome.skipped.push(format!(
-                    "{}: run {run} is still going (its ledger is locked)",
-                    f.label
-                ));
-                continue;
-            }
-            let item = format!("{}/{}", l.path.trim_end_matches("/detail"), f.id);
-            plan.push((f, l.service, item));
+        // What still waits links to a kind this target does not offer: nothing to find.
+        if waiting.len() == before {
+            break;
         }
+        pending = waiting;
     }
+    let leftovers: Vec<Leftover> = found.into_values().flatten().collect();
     if dry_run {
-        outcome.would_remove = plan.into_iter().map(|(f, ..)| f.label).collect();
+        outcome.would_remove = leftovers.into_iter().map(|l| l.label).collect();
         return Ok(outcome);
     }
-    let mut servers = Vec::new();
-    for (f, service, path) in &plan {
-        let result = async {
-            if f.kind == "router" {
-                empty_router(target, f, t).await?;
-            }
-            if f.kind == "server" && f.body["locked"].as_bool() != Some(false) {
-                // Nova refuses to delete a locked server; unlocking an unlocked one is harmless.
-                let action = format!("{path}/action");
-                call(
-                    target,
-                    f.role,
-                    Service::Compute,
-                    Method::Post,
-                    &action,
-                    Some(&json!({"unlock": null})),
-                    t,
-                )
-                .await?;
-            }
-            if f.kind == "floating IP" || (f.kind == "port" && !servers.is_empty()) {
-                wait_gone(target, &servers, t).await;
-                servers.clear();
-            }
-            delete(target, f, *service, path, t).await
-        }
-        .await;
-        match result {
-            Ok(()) => {
-                if f.kind == "server" {
-                    servers.push((f.role, path.clone()));
-                }
-                outcome.removed.push(f.label.clone());
-            }
-            Err(e) => outcome.failed.push(e.to_string()),
+    let mut todo = Vec::new();
+    for l in leftovers {
+        match removals(&l) {
+            Ok(r) => todo.push((l, r)),
+            Err(problem) => outcome.failed.push(format!("{}: {problem}", l.label)),
         }
     }
-    wait_gone(target, &servers, t).await;
+    // Linked kinds first (interfaces before their router), then by name.
+    todo.sort_by_key(|(l, _)| {
+        let linked = matches!(
+            l.fixture.sweep.as_ref().map(|s| &s.select),
+            Some(Select::Of { .. })
+        );
+        (!linked, l.fixture.name.clone())
+    });
+    loop {
+        let round = todo.len();
+        let mut refused = Vec::new();
+        for (l, r) in todo {
+            let problems = undo(target, &r, &l.label, Undo::UntilOneFails, t).await;
+            if problems.is_empty() {
+                outcome.removed.push(l.label);
+            } else {
+                refused.push((l, r, problems));
+            }
+        }
+        if refused.is_empty() {
+            break;
+        }
+        if refused.len() == round {
+            for (l, _, problems) in refused {
+                outcome
+                    .failed
+                    .push(format!("{}: {}", l.label, problems.join("; ")));
+            }
+            break;
+        }
+        todo = refused.into_iter().map(|(l, r, _)| (l, r)).collect();
+    }
     Ok(outcome)
 }
 
-/// Servers are deleted asynchronously; their ports go with them.
-async fn wait_gone(target: &Target, servers: &[(Role, String)], t: Duration) {
-    let started = Instant::now();
-    for (role, path) in servers {
-        while started.elapsed() < SERVER_GONE_TIMEOUT {
-            match call(target, *role, Service::Compute, Method::Get, path, None, t).await {
-                Ok(a) if a.status == 404 => break,
-                _ => tokio::time::sleep(Duration::from_millis(200)).await,
+/// The fixture's teardown for one leftover, as that item's owner.
+fn removals(l: &Leftover) -> Result<Vec<Removal>, String> {
+    let sweep = l.fixture.sweep.as_ref().expect("a swept kind");
+    let mut vars = Scope::new();
+    for (key, pointer) in &sweep.vars {
+        let value = l.item.pointer(pointer).cloned().ok_or_else(|| {
+            format!(
+                "the listed item has nothing at {pointer}, which `sweep.vars.{key}` of fixture {} names ({})",
+                l.fixture.name, sweep.at
+            )
+        })?;
+        vars.set(key.clone(), value);
+    }
+    l.fixture
+        .teardown
+        .iter()
+        .map(|step| {
+            let poll = step
+                .poll
+                .as_ref()
+                .map(|p| p.timeout.unwrap_or(POLL_TIMEOUT));
+            let mut r = render_removal(step, poll, &vars)
+                .map_err(|e| format!("its teardown cannot be written ({}): {e}", step.at))?;
+            r.identity = l.role;
+            Ok(r)
+        })
+        .collect()
+}
+
+/// Lists one kind as every identity and keeps its leftovers: items of the given projects
+/// that carry the prefix (or link to a leftover in `parents`) and pass `where:`; each once.
+#[allow(clippy::too_many_arguments)]
+async fn list<'a>(
+    target: &Target,
+    fixture: &'a Fixture,
+    sweep: &SweepPlan,
+    prefix: &str,
+    parents: Option<BTreeSet<String>>,
+    live_runs: &BTreeSet<String>,
+    outcome: &mut Outcome,
+    t: Duration,
+) -> Result<Vec<Leftover<'a>>, SweepError> {
+    let projects: BTreeSet<&str> = target
+        .identities
+        .values()
+        .filter_map(|i| i.project_id.as_deref())
+        .collect();
+    let path = sweep
+        .list
+        .path
+        .render(&NoVariables, Splice::Plain)
+        .map_err(|e| SweepError::Listing {
+            what: format!("fixture {} ({})", fixture.name, sweep.at),
+            problem: e.to_string(),
+        })?;
+    let headers: BTreeMap<String, String> = sweep
+        .list
+        .microversion_header()
+        .map(|(k, v)| (k.to_string(), v))
+        .into_iter()
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut found = Vec::new();
+    for role in [Role::Owner, Role::Other, Role::Reader, Role::Admin] {
+        if !target.identities.contains_key(&role) {
+            continue;
+        }
+        let c = Call {
+            role,
+            service: sweep.list.service,
+            method: Method::Get,
+            path: &path,
+            headers: &headers,
+            body: None,
+        };
+        let a = call(target, &c, t).await?;
+        let what = format!("GET {path} as {role} (fixture {})", fixture.name);
+        if a.status != 200 {
+            outcome.failed.push(format!(
+                "{what} answered {}: its leftovers were not looked for",
+                a.status
+            ));
+            continue;
+        }
+        let Some(items) = a.body.pointer(&sweep.items).and_then(Value::as_array) else {
+            outcome.failed.push(format!(
+                "{what}: the listing has no array at {} ({})",
+                sweep.items, sweep.at
+            ));
+            continue;
+        };
+        for item in items {
+            let project = item
+                .get("project_id")
+                .or_else(|| item.get("tenant_id"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let id = text(item, "/id").to_string();
+            let label = match &sweep.select {
+                Select::Prefix(field) => {
+                    let name = text(item, field);
+                    if !name.starts_with(prefix) {
+                        continue;
+                    }
+                    format!("{} {name} ({id})", fixture.name)
+                }
+                Select::Of { fixture: of, at } => {
+                    let link = text(item, at);
+                    if !parents.as_ref().is_some_and(|p| p.contains(link)) {
+                        continue;
+                    }
+                    format!("{} {id} (of {of} {link})", fixture.name)
+                }
+            };
+            if id.is_empty()
+                || !projects.contains(project)
+                || !check_body(item, &sweep.only, &NoVariables).is_empty()
+                || !seen.insert(id.clone())
+            {
+                continue;
             }
+            if let Some(run) = live_runs
+                .iter()
+                .find(|run| label.contains(&format!("stackconform-{run}-")))
+            {
+                outcome.skipped.push(format!(
+                    "{label}: run {run} is still going (its ledger is locked)"
+                ));
+                continue;
+            }
+            // Removed as an identity of the item's own project when there is one.
+            let owner = target
+                .identities
+                .iter()
+                .find(|(r, i)| **r != Role::None && i.project_id.as_deref() == Some(project))
+                .map(|(r, _)| *r)
+                .unwrap_or(role);
+            found.push(Leftover {
+                fixture,
+                id,
+                label,
+                role: owner,
+                item: item.clone(),
+            });
         }
     }
+    Ok(found)
 }

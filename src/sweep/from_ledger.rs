@@ -1,10 +1,11 @@
 //! Replaying the outstanding removals of a ledger file.
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::call::{call, Answer};
+use super::call::{call, Answer, Call};
 use super::{Outcome, SweepError};
-use crate::case::Role;
+use crate::case::{Fixture, Role};
 use crate::check::{check_body, Check, FieldCheck};
 use crate::ledger::{Claim, Event, Ledger, Removal};
 use crate::target::Target;
@@ -22,17 +23,16 @@ async fn removal(
     let deadline = Instant::now() + wait;
     let until = until_checks(r).map_err(|e| *e)?;
     let mut said = false;
+    let c = Call {
+        role: r.identity,
+        service: r.service,
+        method: r.method,
+        path: &r.path,
+        headers: &r.headers,
+        body: r.body.as_ref(),
+    };
     loop {
-        let a = call(
-            target,
-            r.identity,
-            r.service,
-            r.method,
-            &r.path,
-            r.body.as_ref(),
-            timeout,
-        )
-        .await?;
+        let a = call(target, &c, timeout).await?;
         let done = a.status == r.status && check_body(&a.body, &until, &NoVariables).is_empty();
         if done || Instant::now() >= deadline {
             return Ok(a);
@@ -72,10 +72,57 @@ fn until_checks(r: &Removal) -> Result<Vec<FieldCheck>, Box<SweepError>> {
         .collect()
 }
 
+/// What to do after a removal that failed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Undo {
+    /// Try the rest anyway: a ledger's steps each undo their own part.
+    Every,
+    /// Stop: the rest waits for what failed (a server that would not delete).
+    UntilOneFails,
+}
+
+/// Sends a resource's removals in order; what went wrong, one line per removal.
+pub async fn undo(
+    target: &Target,
+    removals: &[Removal],
+    what: &str,
+    mode: Undo,
+    timeout: Duration,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for r in removals {
+        match removal(target, r, what, timeout).await {
+            Ok(a) if a.status == r.status || a.status == 404 => continue,
+            Ok(a) => problems.push(format!(
+                "{} {} answered {} (expected {} or 404): {}",
+                r.method.as_str(),
+                r.path,
+                a.status,
+                r.status,
+                short(&a.body)
+            )),
+            Err(e) => problems.push(e.to_string()),
+        }
+        if mode == Undo::UntilOneFails {
+            break;
+        }
+    }
+    problems
+}
+
+/// A response body in a line of a summary.
+fn short(body: &serde_json::Value) -> String {
+    let text = body.to_string();
+    match text.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
+}
+
 const POLL_PAUSE: Duration = Duration::from_millis(200);
 
 /// Ledger removals have their variables filled in already.
-struct NoVariables;
+pub(super) struct NoVariables;
 
 impl crate::template::Lookup for NoVariables {
     fn lookup(&self, _name: &str) -> Option<serde_json::Value> {
@@ -90,6 +137,7 @@ impl crate::template::Lookup for NoVariables {
 /// and one that disappears (its run finished) is nothing to do.
 pub async fn sweep_ledger(
     target: &Target,
+    fixtures: &BTreeMap<String, Fixture>,
     path: &Path,
     dry_run: bool,
     timeout: Duration,
@@ -139,20 +187,7 @@ pub async fn sweep_ledger(
             outcome.would_remove.push(what);
             continue;
         }
-        let mut problems = Vec::new();
-        for r in &removals {
-            match removal(target, r, &what, timeout).await {
-                Ok(a) if a.status == r.status || a.status == 404 => {}
-                Ok(a) => problems.push(format!(
-                    "{} {} answered {} (expected {} or 404)",
-                    r.method.as_str(),
-                    r.path,
-                    a.status,
-                    r.status
-                )),
-                Err(e) => problems.push(e.to_string()),
-            }
-        }
+        let mut problems = undo(target, &removals, &what, Undo::Every, timeout).await;
         if !problems.is_empty() && !confirmed {
             outcome.skipped.push(format!(
                 "{what}: its setup or teardown was cut short, and undoing it did not apply: {}",
@@ -178,6 +213,7 @@ pub async fn sweep_ledger(
     if let (Some(run), false) = (Ledger::run_id_of(path), dry_run) {
         let by_name = super::sweep_by_prefix(
             target,
+            fixtures,
             &format!("stackconform-{run}-"),
             &Default::default(),
             false,

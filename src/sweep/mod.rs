@@ -18,14 +18,9 @@ pub enum SweepError {
         #[source]
         source: crate::http::TransportError,
     },
-    #[error("{what}: {method} {path} answered {status}: {body}")]
-    Refused {
-        what: String,
-        method: &'static str,
-        path: String,
-        status: u16,
-        body: serde_json::Value,
-    },
+    /// A fixture's `sweep:` listing that cannot be sent.
+    #[error("{what}: {problem}")]
+    Listing { what: String, problem: String },
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
     /// A removal's recorded body check that is not a matcher (an edited or foreign ledger).

@@ -6,6 +6,7 @@ mod support;
 
 mod case_loader;
 mod case_schema;
+mod cases_as_data;
 mod cli;
 mod coverage;
 mod faults;
