@@ -25,7 +25,7 @@ pub struct Endpoint {
 
 impl Catalog {
     /// Picks by service type, then interface, then region (as gophercloud and keystoneauth do).
-    pub fn url(&self, service: Service, interface: &str, region: Option<&str>) -> Option<String> {
+    pub fn url(&self, service: &Service, interface: &str, region: Option<&str>) -> Option<String> {
         self.0
             .iter()
             .filter(|e| e.service_type == service.as_str())
@@ -38,29 +38,48 @@ impl Catalog {
             })
             .map(|ep| ep.url.clone())
     }
+
+    /// Every service type it lists, once.
+    pub fn services(&self) -> std::collections::BTreeSet<Service> {
+        self.0
+            .iter()
+            .map(|e| Service::new(e.service_type.clone()))
+            .collect()
+    }
 }
 
-/// The service root that case paths are appended to: the catalog URL without its
-/// version (and, for compute, without the project segment), since case paths carry
-/// the version themselves (`/v2.1/...`, `/v2.0/...`, `/v3/...`).
-pub fn endpoint_root(service: Service, url: &str) -> String {
-    let url = url.trim_end_matches('/');
-    let cut =
-        |suffixes: &[&str]| -> Option<usize> { suffixes.iter().filter_map(|s| url.rfind(s)).max() };
-    let end = match service {
-        Service::Compute => cut(&["/v2.1", "/v2"]).filter(|i| {
-            // Only a version segment followed by nothing or a project id counts.
-            let rest = &url[*i..];
-            let after = rest.trim_start_matches("/v2.1").trim_start_matches("/v2");
-            after.is_empty()
-                || after[1..]
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() || c == '-')
-        }),
-        Service::Network => url.ends_with("/v2.0").then(|| url.len() - 5),
-        Service::Identity => url.ends_with("/v3").then(|| url.len() - 3),
+fn is_version(segment: &str) -> bool {
+    let Some(v) = segment.strip_prefix('v') else {
+        return false;
     };
-    url[..end.unwrap_or(url.len())].to_string()
+    let mut parts = v.splitn(2, '.');
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    parts.next().is_some_and(digits) && parts.next().is_none_or(digits)
+}
+
+/// The service root that case paths are appended to: the catalog URL without its version
+/// segment (and a project segment after it, as compute's `/v2.1/<project id>` and
+/// block-storage's `/v3/<project id>`), since case paths carry the version themselves
+/// (`/v2.1/...`, `/v2.0/...`, `/v3/...`). Whatever the service type: a URL without a
+/// version segment is the root as it is.
+pub fn endpoint_root(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    let path_start = url
+        .find("://")
+        .and_then(|i| url[i + 3..].find('/').map(|j| i + 3 + j))
+        .unwrap_or(url.len());
+    let segments: Vec<(usize, &str)> = url[path_start..]
+        .match_indices('/')
+        .map(|(i, _)| path_start + i)
+        .map(|i| (i, url[i + 1..].split('/').next().unwrap_or("")))
+        .collect();
+    let project = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    let cut = match segments.as_slice() {
+        [.., (i, v)] if is_version(v) => Some(*i),
+        [.., (i, v), (_, p)] if is_version(v) && project(p) => Some(*i),
+        _ => None,
+    };
+    url[..cut.unwrap_or(url.len())].to_string()
 }
 
 #[cfg(test)]
@@ -69,28 +88,26 @@ mod tests {
 
     #[test]
     fn roots_drop_versions_and_project_segments() {
-        assert_eq!(
-            endpoint_root(Service::Compute, "http://h:8774/v2.1"),
-            "http://h:8774"
-        );
-        assert_eq!(
-            endpoint_root(
-                Service::Compute,
-                "http://h/compute/v2.1/6f70656e737461636b20342065766572"
+        for (url, root) in [
+            ("http://h:8774/v2.1", "http://h:8774"),
+            (
+                "http://h/compute/v2.1/6f70656e737461636b20342065766572",
+                "http://h/compute",
             ),
-            "http://h/compute"
-        );
-        assert_eq!(
-            endpoint_root(Service::Network, "http://h:9696/"),
-            "http://h:9696"
-        );
-        assert_eq!(
-            endpoint_root(Service::Network, "http://h/networking/v2.0"),
-            "http://h/networking"
-        );
-        assert_eq!(
-            endpoint_root(Service::Identity, "http://h/identity/v3/"),
-            "http://h/identity"
-        );
+            ("http://h:8774/v2/6f70656e-7374", "http://h:8774"),
+            ("http://h:9696/", "http://h:9696"),
+            ("http://h:9696", "http://h:9696"),
+            ("http://h/networking/v2.0", "http://h/networking"),
+            ("http://h/identity/v3/", "http://h/identity"),
+            // Any service type: block-storage with its project, image without.
+            ("http://h:8776/v3/0123abcd", "http://h:8776"),
+            ("http://h/image", "http://h/image"),
+            ("http://h:9292/v2", "http://h:9292"),
+            // A segment that only looks like a version somewhere in the middle is kept.
+            ("http://h/v2.1/proxy/compute", "http://h/v2.1/proxy/compute"),
+            ("http://h/vnext", "http://h/vnext"),
+        ] {
+            assert_eq!(endpoint_root(url), root, "{url}");
+        }
     }
 }

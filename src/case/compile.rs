@@ -176,7 +176,15 @@ impl<'a> Checker<'a> {
         let at = at(&r.path);
         let identity = r.identity.unwrap_or(Role::Owner);
         self.needs.roles.insert(identity);
-        self.needs.services.insert(r.service);
+        self.needs.services.insert(r.service.clone());
+        if !r.service.is_well_formed() {
+            self.error(
+                at,
+                format!("{field}.service"),
+                format!("{:?} is not a service type", r.service.as_str()),
+            )
+            .set_hint("a type from the Keystone catalog: compute, network, identity, block-storage, image...");
+        }
         if !r.path.value.starts_with('/') {
             self.error(at, format!("{field}.path"), "the path must start with `/`")
                 .set_hint("paths include the API version: /v2.1/servers/..., /v2.0/routers/...");
@@ -223,7 +231,7 @@ impl<'a> Checker<'a> {
         }
         RequestPlan {
             identity,
-            service: r.service,
+            service: r.service.clone(),
             method: r.method,
             path,
             headers,
@@ -664,7 +672,7 @@ impl Checker<'_> {
         let list = self.request(
             &RequestSpec {
                 identity: None,
-                service: s.list.service,
+                service: s.list.service.clone(),
                 method: Method::Get,
                 path: s.list.path.clone(),
                 headers: BTreeMap::new(),

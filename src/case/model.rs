@@ -1,5 +1,6 @@
 //! The case-file format, as Rust types. Unknown keys are rejected everywhere so that
 //! a typo fails loudly instead of silently weakening a check.
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -254,23 +255,35 @@ impl fmt::Display for Role {
     }
 }
 
+/// A service by its type in the Keystone catalog: `compute`, `network`, `identity`,
+/// `block-storage`, `image`... Any type the target's catalog lists can be named.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    Compute,
-    Network,
-    Identity,
-}
+#[serde(transparent)]
+pub struct Service(#[schemars(with = "String")] Cow<'static, str>);
 
 impl Service {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Service::Compute => "compute",
-            Service::Network => "network",
-            Service::Identity => "identity",
-        }
+    /// Nova.
+    pub const COMPUTE: Service = Service(Cow::Borrowed("compute"));
+    /// Neutron.
+    pub const NETWORK: Service = Service(Cow::Borrowed("network"));
+    /// Keystone.
+    pub const IDENTITY: Service = Service(Cow::Borrowed("identity"));
+
+    pub fn new(service_type: impl Into<String>) -> Self {
+        Service(Cow::Owned(service_type.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Catalog types are lower-case words joined by `-` (`block-storage`, `volumev3`).
+    pub fn is_well_formed(&self) -> bool {
+        let mut chars = self.0.chars();
+        chars.next().is_some_and(|c| c.is_ascii_lowercase())
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     }
 }
 

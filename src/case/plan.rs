@@ -124,11 +124,11 @@ pub struct RequestPlan {
 }
 
 impl RequestPlan {
-    /// The header a `microversion:` stands for.
+    /// The header a `microversion:` stands for: `OpenStack-API-Version: <type> <version>`.
     pub fn microversion_header(&self) -> Option<(&'static str, String)> {
         self.microversion
             .as_ref()
-            .map(|mv| ("OpenStack-API-Version", format!("compute {mv}")))
+            .map(|mv| ("OpenStack-API-Version", format!("{} {mv}", self.service)))
     }
 }
 

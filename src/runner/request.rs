@@ -32,7 +32,7 @@ pub fn render(
     spec: &RequestPlan,
     scope: &dyn Lookup,
 ) -> Result<HttpRequest, RenderError> {
-    let (identity, root) = ctx.target.endpoint(spec.identity, spec.service)?;
+    let (identity, root) = ctx.target.endpoint(spec.identity, &spec.service)?;
     let path = spec.path.render(scope, Splice::Plain)?;
     // A case may override or remove (empty value) these below.
     let mut headers = identity.base_headers();
@@ -84,7 +84,7 @@ pub fn render_removal(
     };
     Ok(Removal {
         identity: spec.identity,
-        service: spec.service,
+        service: spec.service.clone(),
         method: spec.method,
         path: spec.path.render(scope, Splice::Plain)?,
         headers,

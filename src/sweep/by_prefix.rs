@@ -62,7 +62,7 @@ pub async fn sweep_by_prefix(
                 target
                     .identities
                     .values()
-                    .any(|i| i.endpoints.contains_key(&s.list.service))
+                    .any(|i| i.root(&s.list.service).is_some())
             })
         })
         .collect();
@@ -218,7 +218,7 @@ async fn list<'a>(
         }
         let c = Call {
             role,
-            service: sweep.list.service,
+            service: sweep.list.service.clone(),
             method: Method::Get,
             path: &path,
             headers: &headers,

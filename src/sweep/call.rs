@@ -27,7 +27,7 @@ pub struct Call<'a> {
 
 /// Sends `c`; the body, if any, is JSON.
 pub async fn call(target: &Target, c: &Call<'_>, timeout: Duration) -> Result<Answer, SweepError> {
-    let (identity, root) = target.endpoint(c.role, c.service)?;
+    let (identity, root) = target.endpoint(c.role, &c.service)?;
     let mut headers = identity.base_headers();
     let body = match c.body {
         Some(v) => {

@@ -25,7 +25,7 @@ async fn removal(
     let mut said = false;
     let c = Call {
         role: r.identity,
-        service: r.service,
+        service: r.service.clone(),
         method: r.method,
         path: &r.path,
         headers: &r.headers,

@@ -143,28 +143,30 @@ async fn connect(name: &str, cloud: &Value, c: &Connect) -> Result<Identity, Err
             (Some(t.id), t.project_id, t.user_id, Some(t.catalog))
         }
     };
-    let has_overrides = cloud
+    // openstacksdk's `<type>_endpoint_override`, the type with `_` for `-`.
+    let overrides: BTreeMap<Service, String> = cloud
         .as_object()
-        .is_some_and(|m| m.keys().any(|k| k.ends_with("_endpoint_override")));
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| {
+            let service = k.strip_suffix("_endpoint_override")?.replace('_', "-");
+            Some((Service::new(service), v.as_str()?.to_string()))
+        })
+        .collect();
     let mut endpoints = BTreeMap::new();
-    for service in [Service::Compute, Service::Network, Service::Identity] {
-        let key = format!("{}_endpoint_override", service.as_str());
-        let url = text(cloud, &key)
-            .or_else(|| {
-                catalog
-                    .as_ref()
-                    .and_then(|c| c.url(service, &interface, region.as_deref()))
-            })
-            .or_else(|| {
-                // Without Keystone and without overrides, `auth.endpoint` serves every
-                // service (keystoneauth); with overrides, only those services exist.
-                (catalog.is_none() && !has_overrides && service != Service::Identity)
-                    .then(|| text(&auth, "endpoint"))
-                    .flatten()
-            });
-        if let Some(url) = url {
-            endpoints.insert(service, endpoint_root(service, &url));
+    if let Some(catalog) = &catalog {
+        for service in catalog.services() {
+            if let Some(url) = catalog.url(&service, &interface, region.as_deref()) {
+                endpoints.insert(service, endpoint_root(&url));
+            }
         }
+    }
+    let any_service = (catalog.is_none() && overrides.is_empty())
+        .then(|| text(&auth, "endpoint"))
+        .flatten()
+        .map(|url| endpoint_root(&url));
+    for (service, url) in overrides {
+        endpoints.insert(service, endpoint_root(&url));
     }
     Ok(Identity {
         cloud: name.to_string(),
@@ -173,6 +175,7 @@ async fn connect(name: &str, cloud: &Value, c: &Connect) -> Result<Identity, Err
         project_id: project_id.or_else(|| text(&extra, "project_id")),
         user_id: user_id.or_else(|| text(&extra, "user_id")),
         endpoints,
+        any_service,
     })
 }
 

@@ -81,7 +81,7 @@ async fn get_json(
 /// Lists Neutron's extensions and Nova's microversion range, as `identity` sees them.
 pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, DiscoveryError> {
     let mut caps = Capabilities::default();
-    if let Some(root) = identity.endpoints.get(&Service::Network) {
+    if let Some(root) = identity.root(&Service::NETWORK) {
         let what = "the network extension list";
         let url = format!("{root}/v2.0/extensions");
         caps.network_extensions = match get_json(identity, &url, what, c).await? {
@@ -101,7 +101,7 @@ pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, 
             },
         };
     }
-    if let Some(root) = identity.endpoints.get(&Service::Compute) {
+    if let Some(root) = identity.root(&Service::COMPUTE) {
         let what = "the compute version document";
         let url = format!("{root}/v2.1/");
         let unreadable = |problem: String| DiscoveryError {

@@ -13,8 +13,12 @@ pub struct Identity {
     pub token: Option<String>,
     pub project_id: Option<String>,
     pub user_id: Option<String>,
-    /// Service roots (no version segment), from this identity's catalog.
+    /// Service roots (no version segment) by catalog type, from this identity's catalog
+    /// and the cloud's `<type>_endpoint_override`s.
     pub endpoints: BTreeMap<Service, String>,
+    /// Without Keystone and without overrides, `auth.endpoint` serves every service but
+    /// identity (as keystoneauth has it).
+    pub any_service: Option<String>,
 }
 
 impl Identity {
@@ -37,7 +41,17 @@ impl Identity {
             project_id: None,
             user_id: None,
             endpoints: like.endpoints.clone(),
+            any_service: like.any_service.clone(),
         }
+    }
+
+    /// The root of `service`'s endpoint, if this identity has one.
+    pub fn root(&self, service: &Service) -> Option<&str> {
+        self.endpoints.get(service).map(String::as_str).or_else(|| {
+            (*service != Service::IDENTITY)
+                .then_some(self.any_service.as_deref())
+                .flatten()
+        })
     }
 }
 
@@ -93,7 +107,7 @@ impl Target {
     pub fn endpoint(
         &self,
         role: Role,
-        service: Service,
+        service: &Service,
     ) -> Result<(&Identity, &str), EndpointError> {
         let identity = self
             .identities
@@ -103,9 +117,11 @@ impl Target {
                 flag: cloud_flag(role),
             })?;
         let root = identity
-            .endpoints
-            .get(&service)
-            .ok_or(EndpointError::NoEndpoint { role, service })?;
+            .root(service)
+            .ok_or_else(|| EndpointError::NoEndpoint {
+                role,
+                service: service.clone(),
+            })?;
         Ok((identity, root))
     }
 
@@ -136,10 +152,7 @@ impl Target {
             }
         }
         for service in &needs.services {
-            let has = self
-                .identities
-                .values()
-                .any(|i| i.endpoints.contains_key(service));
+            let has = self.identities.values().any(|i| i.root(service).is_some());
             if !has {
                 return Some(format!(
                     "needs the {service} service, which this target does not offer"

@@ -183,3 +183,56 @@ fn cleanup_cannot_be_a_fixture_name() {
     );
     assert!(said.contains("\"cleanup\" cannot name a fixture"), "{said}");
 }
+
+/// A service is any type the target's catalog (or an `<type>_endpoint_override`) offers,
+/// not one of a fixed list: here `image` is pointed at the reference cloud's Neutron.
+#[test]
+fn a_case_can_name_any_service_type_the_target_offers() {
+    let served = Served::start();
+    let dir = workspace();
+    write(
+        dir.path(),
+        "cases/image/delete_network/204.yaml",
+        r#"id: 24c28106-80ad-4266-8d97-1c1b7be9f562
+name: a network deleted through a service named by its catalog type
+operation: image.delete_network
+fixtures:
+  - {name: net, use: network}
+request: {service: image, method: DELETE, path: "/v2.0/networks/${net.id}"}
+expect: {status: 204, empty_body: true}
+then:
+  - request: {service: network, method: GET, path: "/v2.0/networks/${net.id}"}
+    expect: {status: 404}
+"#,
+    );
+    let args = ["run", "image.delete_network::", "--fail-on-skip"];
+    let (code, out) = stackconform(&served, dir.path(), &args);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        out.contains("needs the image service, which this target does not offer"),
+        "{out}"
+    );
+
+    let clouds = std::fs::read_to_string(&served.clouds_yaml).unwrap();
+    let mut doc: serde_json::Value = serde_saphyr::from_str(&clouds).unwrap();
+    let neutron = format!("{}/networking", crate::support::base_url(&served));
+    doc["clouds"]["reference"]["image_endpoint_override"] = neutron.into();
+    std::fs::write(&served.clouds_yaml, doc.to_string()).unwrap();
+    let (code, out) = stackconform(&served, dir.path(), &args);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("1 passed"), "{out}");
+}
+
+#[test]
+fn a_service_that_is_not_a_catalog_type_is_a_load_error() {
+    let said = load_error(
+        "cases/network/remove_router_interface/200-by-subnet.yaml",
+        "  service: network\n",
+        "  service: Neutron v2\n",
+    );
+    assert!(said.contains("request.service"), "{said}");
+    assert!(
+        said.contains("\"Neutron v2\" is not a service type"),
+        "{said}"
+    );
+}
