@@ -236,3 +236,37 @@ fn a_service_that_is_not_a_catalog_type_is_a_load_error() {
         "{said}"
     );
 }
+
+/// A listing the target cannot answer now is a question the sweep could not answer: it
+/// fails, naming the listing, instead of reporting a clean project.
+#[test]
+fn a_sweep_whose_listing_fails_says_so_and_fails() {
+    let served = Served::start_with(&[
+        "--reference-faults",
+        "seed=1,rate=1,kinds=503,path=/v2.0/routers$",
+    ]);
+    let dir = workspace();
+    let (code, out) = stackconform(&served, dir.path(), &["sweep", "--prefix", PREFIX]);
+    assert_eq!(code, Some(101), "{out}");
+    assert!(
+        out.contains("GET /v2.0/routers as owner (fixture router) answered 503"),
+        "{out}"
+    );
+}
+
+/// A listing the target does not serve at all (404) holds no leftovers: a compute-only
+/// cloud has no routers to sweep. Regression: real Nova 34's network service.
+#[test]
+fn a_sweep_listing_the_target_does_not_serve_finds_nothing_there() {
+    let served = Served::start();
+    let dir = workspace();
+    edit(
+        dir.path(),
+        "cases/fixtures/network.yaml",
+        "list: {service: network, path: /v2.0/floatingips}",
+        "list: {service: network, path: /v2.0/no-such-listing}",
+    );
+    let (code, out) = stackconform(&served, dir.path(), &["sweep", "--prefix", PREFIX]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("0 failed"), "{out}");
+}
