@@ -119,6 +119,16 @@ impl Lookup for Scope {
     }
 }
 
+/// Knows no variable: the parent of a case's own scope, and what a sweep renders with
+/// (ledger removals have their variables filled in already; listings take none).
+pub struct NoVariables;
+
+impl Lookup for NoVariables {
+    fn lookup(&self, _name: &str) -> Option<Value> {
+        None
+    }
+}
+
 /// Answers every lookup with a stand-in, to check a template's syntax at load time.
 pub struct Placeholder;
 

@@ -6,22 +6,13 @@ use futures_util::FutureExt;
 use serde_json::Value;
 
 use crate::case::{builtins, Case, Fixture, Role, StepPlan};
-use crate::template::{Layered, Lookup, Scope};
+use crate::template::{Layered, NoVariables, Scope};
 
 use super::context::RunContext;
 use super::failure::{CaseError, CaseFailure, StepError, StepErrorKind};
 use super::record::CaseLog;
 use super::request::exchange;
-use super::step::{judge, run_step, take_captures, Phase};
-
-/// Nothing to look up: the parent of the case's own scope.
-struct Nothing;
-
-impl Lookup for Nothing {
-    fn lookup(&self, _name: &str) -> Option<Value> {
-        None
-    }
-}
+use super::step::{capture_failed, judge, run_step, take_captures, Phase};
 
 /// A fixture whose setup has started: its teardown runs whatever happened next.
 struct Active<'a> {
@@ -205,39 +196,28 @@ async fn body<'a>(
     let title = UNDER_TEST;
     // The cleanup is armed before the request is sent: a request that times out may still
     // have created what it undoes.
-    if let Some(cleanup) = &plan.cleanup {
-        state.active.push(Active {
-            alias: builtins::CLEANUP.to_string(),
-            fixture: cleanup,
-            vars: Scope::new(),
-        });
-        write_down(
-            ctx,
-            case,
-            &state.active[state.active.len() - 1],
-            &state.scope,
-            false,
-        );
+    let cleanup = plan.cleanup.as_ref().map(|fixture| Active {
+        alias: builtins::CLEANUP.to_string(),
+        fixture,
+        vars: Scope::new(),
+    });
+    if let Some(cleanup) = &cleanup {
+        write_down(ctx, case, cleanup, &state.scope, false);
     }
+    // Pushed before the request is sent, so teardown runs it whatever happens next.
+    state.active.extend(cleanup);
     let (req, resp) = exchange(ctx, step, &state.scope, Phase::Test, title, log).await?;
     log.response_under_test(&resp);
     // Captured before judging, so that the cleanup can undo what an unexpected success
     // created; a capture that fails only matters once the response is as expected.
     let captured = take_captures(step, &resp, &mut state.scope);
-    if let Some(cleanup) = state.active.last().filter(|_| plan.cleanup.is_some()) {
+    if plan.cleanup.is_some() {
+        let cleanup = state.active.last().expect("pushed above");
         write_down(ctx, case, cleanup, &state.scope, true);
     }
     judge(ctx, step, title, &req, &resp, &state.scope, log)?;
     if let Err(error) = captured {
-        return Err(StepError::new(
-            title,
-            &step.at,
-            StepErrorKind::Capture {
-                error,
-                request: req,
-                response: Box::new(resp),
-            },
-        ));
+        return Err(capture_failed(step, title, error, req, resp));
     }
 
     for (i, step) in plan.then.iter().enumerate() {
@@ -247,7 +227,7 @@ async fn body<'a>(
             step,
             &title,
             &mut state.scope,
-            &Nothing,
+            &NoVariables,
             Phase::FollowUp,
             log,
         )
@@ -318,7 +298,8 @@ async fn teardown(
             key: ledger_key(ctx, case, &active.alias),
         });
         for (i, step) in active.fixture.teardown.iter().enumerate() {
-            let title = if active.alias == builtins::CLEANUP && active.fixture.setup.is_empty() {
+            // `cleanup` is reserved: no fixture alias takes it.
+            let title = if active.alias == builtins::CLEANUP {
                 format!("cleanup step {}", i + 1)
             } else {
                 format!(

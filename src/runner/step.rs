@@ -36,7 +36,7 @@ pub async fn run_step(
         return Ok(());
     }
     judge(ctx, step, title, &req, &resp, &lookup, log)?;
-    capture(step, title, req, resp, vars)
+    take_captures(step, &resp, vars).map_err(|error| capture_failed(step, title, error, req, resp))
 }
 
 /// Checks a response against a step's expectation, schema included.
@@ -157,27 +157,26 @@ fn next_pause(pause: Duration, waited: Duration, first: Duration, max: Duration)
     }
 }
 
-/// Takes a step's captures from its response into `vars`; a failure keeps the exchange.
-fn capture(
+/// A capture that failed, with the exchange it was taken from.
+pub fn capture_failed(
     step: &StepPlan,
     title: &str,
+    error: CaptureError,
     request: Arc<HttpRequest>,
     response: HttpResponse,
-    vars: &mut Scope,
-) -> Result<(), StepError> {
-    take_captures(step, &response, vars).map_err(|error| {
-        StepError::new(
-            title,
-            &step.at,
-            StepErrorKind::Capture {
-                error,
-                request,
-                response: Box::new(response),
-            },
-        )
-    })
+) -> StepError {
+    StepError::new(
+        title,
+        &step.at,
+        StepErrorKind::Capture {
+            error,
+            request,
+            response: Box::new(response),
+        },
+    )
 }
 
+/// Takes a step's captures from its response into `vars`.
 pub fn take_captures(
     step: &StepPlan,
     resp: &HttpResponse,

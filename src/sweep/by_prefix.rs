@@ -15,14 +15,14 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::call::{call, Call};
-use super::from_ledger::{undo, NoVariables, Undo};
+use super::from_ledger::{undo, Undo};
 use super::{Outcome, SweepError};
-use crate::case::{Fixture, Method, Role, Select, SweepPlan};
+use crate::case::{Fixture, Method, Role, Select};
 use crate::check::check_body;
 use crate::ledger::Removal;
 use crate::runner::render_removal;
 use crate::target::Target;
-use crate::template::{Scope, Splice};
+use crate::template::{NoVariables, Scope, Splice};
 
 /// How long a waiting teardown step (a server is gone) polls when its file gives no timeout.
 const POLL_TIMEOUT: Duration = Duration::from_secs(120);
@@ -83,17 +83,7 @@ pub async fn sweep_by_prefix(
                     }
                 },
             };
-            let items = list(
-                target,
-                f,
-                sweep,
-                prefix,
-                parents,
-                live_runs,
-                &mut outcome,
-                t,
-            )
-            .await?;
+            let items = list(target, f, prefix, parents, live_runs, &mut outcome, t).await?;
             found.insert(&f.name, items);
         }
         // What still waits links to a kind this target does not offer: nothing to find.
@@ -180,17 +170,16 @@ fn removals(l: &Leftover) -> Result<Vec<Removal>, String> {
 
 /// Lists one kind as every identity and keeps its leftovers: items of the given projects
 /// that carry the prefix (or link to a leftover in `parents`) and pass `where:`; each once.
-#[allow(clippy::too_many_arguments)]
 async fn list<'a>(
     target: &Target,
     fixture: &'a Fixture,
-    sweep: &SweepPlan,
     prefix: &str,
     parents: Option<BTreeSet<String>>,
     live_runs: &BTreeSet<String>,
     outcome: &mut Outcome,
     t: Duration,
 ) -> Result<Vec<Leftover<'a>>, SweepError> {
+    let sweep = fixture.sweep.as_ref().expect("a swept kind");
     let projects: BTreeSet<&str> = target
         .identities
         .values()

@@ -9,7 +9,7 @@ use crate::case::{Fixture, Role};
 use crate::check::{check_body, Check, FieldCheck};
 use crate::ledger::{Claim, Event, Ledger, Removal};
 use crate::target::Target;
-use crate::template::ValueTemplate;
+use crate::template::{NoVariables, ValueTemplate};
 
 /// Sends one removal; a waiting step is repeated until it answers as expected or the
 /// poll timeout its run recorded is up, and says what it waits for.
@@ -120,15 +120,6 @@ fn short(body: &serde_json::Value) -> String {
 }
 
 const POLL_PAUSE: Duration = Duration::from_millis(200);
-
-/// Ledger removals have their variables filled in already.
-pub(super) struct NoVariables;
-
-impl crate::template::Lookup for NoVariables {
-    fn lookup(&self, _name: &str) -> Option<serde_json::Value> {
-        None
-    }
-}
 
 /// Removes, newest first, what the ledger at `path` says is still there. Only entries of the
 /// owner's project are touched. Removed entries are written down as removed, so a second
