@@ -67,6 +67,8 @@ struct Checker<'a> {
     needs: Needs,
     /// Variables defined so far, in the order the case runs.
     known: BTreeSet<String>,
+    /// Every variable referred to since this was last emptied, built-ins included.
+    used: BTreeSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -77,6 +79,7 @@ impl<'a> Checker<'a> {
             errors: Vec::new(),
             needs: Needs::default(),
             known: BTreeSet::new(),
+            used: BTreeSet::new(),
         }
     }
 
@@ -132,6 +135,7 @@ impl<'a> Checker<'a> {
 
     /// Checks variable references and records what they need from the target.
     fn refs(&mut self, refs: Vec<String>, at: At, field: &str) {
+        self.used.extend(refs.iter().cloned());
         for name in refs {
             if self.known.contains(&name) {
                 continue;
@@ -636,6 +640,7 @@ pub(super) fn fixture(
         .flat_map(|s| s.capture.keys().cloned())
         .collect();
     c.known.extend(captures.iter().cloned());
+    c.used.clear();
     let teardown: Vec<StepPlan> = def
         .teardown
         .iter()
@@ -646,10 +651,11 @@ pub(super) fn fixture(
         .extensions
         .extend(def.requires.extensions.iter().cloned());
     c.needs.reference_cloud |= def.requires.reference_cloud;
+    let teardown_uses = std::mem::take(&mut c.used);
     let sweep = def
         .sweep
         .as_ref()
-        .map(|s| std::sync::Arc::new(c.sweep(s, &teardown, &format!("{field}.sweep"))));
+        .map(|s| std::sync::Arc::new(c.sweep(s, &teardown_uses, &format!("{field}.sweep"))));
     let fixture = Fixture {
         name,
         params: def.params,
@@ -666,7 +672,7 @@ pub(super) fn fixture(
 impl Checker<'_> {
     /// A fixture's `sweep:`. Its teardown must get every variable it uses from `vars`:
     /// a leftover has no setup to capture them.
-    fn sweep(&mut self, s: &SweepDef, teardown: &[StepPlan], field: &str) -> SweepPlan {
+    fn sweep(&mut self, s: &SweepDef, teardown_uses: &BTreeSet<String>, field: &str) -> SweepPlan {
         let at = at(&s.list.path);
         let known = std::mem::take(&mut self.known);
         let list = self.request(
@@ -705,22 +711,18 @@ impl Checker<'_> {
             },
             (None, prefix) => Select::Prefix(prefix.clone().unwrap_or_else(|| "/name".into())),
         };
-        let mut missing = BTreeSet::new();
-        for step in teardown {
-            for v in step.variables() {
-                if !s.vars.contains_key(&v) && builtins::classify(&v).is_none() {
-                    missing.insert(v);
-                }
-            }
-        }
+        let missing: Vec<String> = teardown_uses
+            .iter()
+            .filter(|v| !s.vars.contains_key(*v) && builtins::classify(v).is_none())
+            .map(|v| format!("${{{v}}}"))
+            .collect();
         if !missing.is_empty() {
-            let list: Vec<String> = missing.iter().map(|v| format!("${{{v}}}")).collect();
             self.error(
                 at,
                 format!("{field}.vars"),
                 format!(
                     "the teardown uses {}, which `vars` does not give",
-                    list.join(", ")
+                    missing.join(", ")
                 ),
             )
             .set_hint("map each to a JSON pointer into the listed item, e.g. `{id: /id}`");

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::model::{CaseDoc, Method, Role, Service};
 use super::operation::Operation;
-use crate::check::{Check, Checks, FieldCheck};
+use crate::check::{Checks, FieldCheck};
 use crate::template::{Template, ValueTemplate};
 
 /// A case ready to run, with what it needs from the target.
@@ -129,31 +129,6 @@ impl RequestPlan {
         self.microversion
             .as_ref()
             .map(|mv| ("OpenStack-API-Version", format!("{} {mv}", self.service)))
-    }
-}
-
-impl StepPlan {
-    /// The variables the step's request and checks refer to.
-    pub fn variables(&self) -> Vec<String> {
-        let r = &self.request;
-        let mut out: Vec<String> = r.path.variables().map(str::to_string).collect();
-        for (_, h) in &r.headers {
-            out.extend(h.variables().map(str::to_string));
-        }
-        match &r.body {
-            BodyPlan::Json(v) => v.variables(&mut out),
-            BodyPlan::Raw(t) => out.extend(t.variables().map(str::to_string)),
-            BodyPlan::None | BodyPlan::Filler(_) => {}
-        }
-        let until = self.poll.as_ref().map(|p| &p.until);
-        for checks in std::iter::once(&self.expect).chain(until) {
-            for c in checks.headers.iter().chain(&checks.body) {
-                if let Check::PerCase(m) = &c.check {
-                    m.variables(&mut out);
-                }
-            }
-        }
-        out
     }
 }
 
