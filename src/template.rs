@@ -145,12 +145,15 @@ pub struct Layered<'a> {
 }
 
 impl Lookup for Layered<'_> {
+    // The local scope's shared variables count (a case's follow-up checks see
+    // `${owner.project_id}`), and a `${uuid.*}` the parent does not know is the local
+    // scope's own, so a follow-up check sees the request under test's uuids.
     fn lookup(&self, name: &str) -> Option<Value> {
         self.local
-            .vars
             .get(name)
             .cloned()
             .or_else(|| self.parent.lookup(name))
+            .or_else(|| self.local.lookup(name))
     }
 }
 
@@ -356,6 +359,23 @@ mod tests {
             .variables()
             .map(str::to_string)
             .collect())
+    }
+
+    // Found by the add_router_interface catalogue: a follow-up check that compared a
+    // port's project with `${owner.project_id}` failed with "unknown variable".
+    #[test]
+    fn a_follow_up_check_sees_shared_variables_and_the_cases_uuids() {
+        let mut shared = Scope::new();
+        shared.set("owner.project_id", json!("p1"));
+        let case = Scope::over(Arc::new(shared));
+        let port = case.lookup("uuid.port").unwrap();
+        let then = Layered {
+            local: &case,
+            parent: &NoVariables,
+        };
+        assert_eq!(then.lookup("owner.project_id"), Some(json!("p1")));
+        assert_eq!(then.lookup("uuid.port"), Some(port));
+        assert_eq!(then.lookup("nothing"), None);
     }
 
     #[test]
