@@ -291,6 +291,16 @@ pub struct InstanceAction {
     pub events: Vec<ActionEvent>,
 }
 
+/// An `access_as_shared` RBAC policy: the network `object_id` is shared with the project
+/// `target_tenant` (or every project, `*`).
+#[derive(Debug, Clone)]
+pub struct RbacPolicy {
+    pub id: String,
+    pub project_id: String,
+    pub object_id: String,
+    pub target_tenant: String,
+}
+
 #[derive(Debug, Default)]
 pub struct State {
     pub users: Vec<User>,
@@ -306,6 +316,7 @@ pub struct State {
     pub ports: Vec<Port>,
     pub routers: Vec<Router>,
     pub floating_ips: Vec<FloatingIp>,
+    pub rbac_policies: Vec<RbacPolicy>,
     pub images: Vec<Image>,
     pub flavors: Vec<Flavor>,
     pub servers: Vec<Server>,
@@ -329,6 +340,13 @@ impl State {
             .find(|r| r.name == name)
             .map(|r| r.id.clone())
             .unwrap_or_default()
+    }
+
+    /// Whether an RBAC policy shares the network with `project` (by name, or with `*`).
+    pub fn shared_by_rbac(&self, network_id: &str, project: &str) -> bool {
+        self.rbac_policies.iter().any(|p| {
+            p.object_id == network_id && (p.target_tenant == project || p.target_tenant == "*")
+        })
     }
 
     pub fn network(&self, id: &str) -> Option<&Network> {

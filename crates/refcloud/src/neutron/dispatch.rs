@@ -1,6 +1,7 @@
 //! Neutron at `/networking`: authentication, routing and body parsing in the order of docs/CONTRACT.md §1.3
 //! (authtoken 401 -> routing 405/404 -> JSON 400 -> the handler's lookup, policy and validation).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -11,8 +12,8 @@ use crate::app::App;
 use crate::auth;
 use crate::http::{JsonStyle, Reply, Req};
 use crate::neutron::errors::{malformed_body, method_not_allowed, resource_not_found, NResult};
-use crate::neutron::request::Call;
-use crate::neutron::{floatingips, interfaces, networks, ports, routers, subnets};
+use crate::neutron::request::{self, Call};
+use crate::neutron::{floatingips, interfaces, networks, ports, rbac, routers, subnets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -21,6 +22,7 @@ enum Kind {
     Ports,
     Routers,
     FloatingIps,
+    RbacPolicies,
 }
 
 impl Kind {
@@ -31,6 +33,7 @@ impl Kind {
             "ports" => Some(Kind::Ports),
             "routers" => Some(Kind::Routers),
             "floatingips" => Some(Kind::FloatingIps),
+            "rbac-policies" => Some(Kind::RbacPolicies),
             _ => None,
         }
     }
@@ -50,7 +53,7 @@ enum Target<'a> {
     Extension(&'a str),
     Collection(Kind),
     Item(Kind, &'a str),
-    Action(&'a str, RouterAction),
+    Action(Cow<'a, str>, RouterAction),
 }
 
 /// (alias, name, description) of the extensions the reference cloud implements.
@@ -61,6 +64,7 @@ const EXTENSIONS: &[(&str, &str, &str)] = &[
     ("external-net", "Neutron external network", "Adds external network attribute to network resource."),
     ("binding", "Port Binding", "Expose port bindings of a virtual port to external application"),
     ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to Floating IP resource"),
+    ("rbac-policies", "RBAC Policies", "Allows creation and modification of policies that control project access to resources."),
     ("revision-if-match", "If-Match constraints based on revision_number", "Extension indicating that If-Match based on revision_number is supported."),
     ("project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled."),
     ("standard-attr-description", "standard-attr-description", "Extension to add descriptions to standard attributes"),
@@ -97,10 +101,17 @@ fn parse_target(rest: &str) -> Option<Target<'_>> {
         return None;
     }
     let mut segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    // Neutron accepts a `.json` suffix on the last segment.
+    // The routes library takes any `.<format>` off the last segment. `json` is a format
+    // Neutron serves; any other is glued back onto the resource id (api/v2/resource.py),
+    // so `/routers/<id>/add_router_interface.xml` looks for router `<id>.xml` [obs].
+    let unsplit = segments.last().copied();
+    let mut glued = None;
     if let Some(last) = segments.last_mut() {
-        if let Some(stripped) = last.strip_suffix(".json") {
-            *last = stripped;
+        if let Some((stem, format)) = last.rsplit_once('.') {
+            if format != "json" {
+                glued = Some(format);
+            }
+            *last = stem;
         }
     }
     let (first, rest) = segments.split_first()?;
@@ -111,8 +122,11 @@ fn parse_target(rest: &str) -> Option<Target<'_>> {
         [] => Some(Target::Root),
         ["extensions"] => Some(Target::Extensions),
         ["extensions", alias] => Some(Target::Extension(alias)),
-        [collection] => Kind::parse(collection).map(Target::Collection),
-        [collection, id] => Kind::parse(collection).map(|k| Target::Item(k, id)),
+        [collection] if glued.is_none() => Kind::parse(collection).map(Target::Collection),
+        // An item's id is the whole segment, format and all.
+        [collection, _] => Kind::parse(collection)
+            .zip(unsplit)
+            .map(|(k, id)| Target::Item(k, id)),
         ["routers", id, action] => {
             let action = match *action {
                 "add_router_interface" => RouterAction::AddInterface,
@@ -120,6 +134,10 @@ fn parse_target(rest: &str) -> Option<Target<'_>> {
                 "add_extraroutes" => RouterAction::AddExtraRoutes,
                 "remove_extraroutes" => RouterAction::RemoveExtraRoutes,
                 _ => return None,
+            };
+            let id = match glued {
+                Some(format) => Cow::Owned(format!("{id}.{format}")),
+                None => Cow::Borrowed(*id),
             };
             Some(Target::Action(id, action))
         }
@@ -165,6 +183,14 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
     } else {
         None
     };
+    let if_match = if *method == Method::PUT || *method == Method::POST {
+        match request::if_match_revisions(req) {
+            Ok(revisions) => revisions,
+            Err(e) => return e.into_reply(),
+        }
+    } else {
+        Vec::new()
+    };
     let call = Call {
         app,
         req,
@@ -172,6 +198,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
         body,
         key: app.config.owner_key,
         now,
+        if_match,
     };
     let result: NResult<Reply> = match (target, method.clone()) {
         (Target::Root, _) => Ok(root(app)),
@@ -183,6 +210,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Ports => ports::list_ports(&call, &state),
             Kind::Routers => routers::list_routers(&call, &state),
             Kind::FloatingIps => floatingips::list_floatingips(&call, &state),
+            Kind::RbacPolicies => rbac::list_rbac_policies(&call, &state),
         },
         (Target::Collection(kind), _) => match kind {
             Kind::Networks => networks::create_network(&call, &mut state),
@@ -190,6 +218,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Ports => ports::create_port(&call, &mut state),
             Kind::Routers => routers::create_router(&call, &mut state),
             Kind::FloatingIps => floatingips::create_floatingip(&call, &mut state),
+            Kind::RbacPolicies => rbac::create_rbac_policy(&call, &mut state),
         },
         (Target::Item(kind, id), Method::GET) => match kind {
             Kind::Networks => networks::show_network(&call, &state, id),
@@ -197,6 +226,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Ports => ports::show_port(&call, &state, id),
             Kind::Routers => routers::show_router(&call, &state, id),
             Kind::FloatingIps => floatingips::show_floatingip(&call, &state, id),
+            Kind::RbacPolicies => rbac::show_rbac_policy(&call, &state, id),
         },
         (Target::Item(kind, id), Method::PUT) => match kind {
             Kind::Networks => networks::update_network(&call, &mut state, id),
@@ -204,6 +234,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Ports => ports::update_port(&call, &mut state, id),
             Kind::Routers => routers::update_router(&call, &mut state, id),
             Kind::FloatingIps => floatingips::update_floatingip(&call, &mut state, id),
+            Kind::RbacPolicies => Err(method_not_allowed()),
         },
         (Target::Item(kind, id), _) => match kind {
             Kind::Networks => networks::delete_network(&call, &mut state, id),
@@ -211,17 +242,18 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Ports => ports::delete_port(&call, &mut state, id),
             Kind::Routers => routers::delete_router(&call, &mut state, id),
             Kind::FloatingIps => floatingips::delete_floatingip(&call, &mut state, id),
+            Kind::RbacPolicies => rbac::delete_rbac_policy(&call, &mut state, id),
         },
         (Target::Action(id, action), _) => match action {
-            RouterAction::AddInterface => interfaces::add_router_interface(&call, &mut state, id),
+            RouterAction::AddInterface => interfaces::add_router_interface(&call, &mut state, &id),
             RouterAction::RemoveInterface => {
-                interfaces::remove_router_interface(&call, &mut state, id)
+                interfaces::remove_router_interface(&call, &mut state, &id)
             }
             RouterAction::AddExtraRoutes => {
-                routers::change_extraroutes(&call, &mut state, id, true)
+                routers::change_extraroutes(&call, &mut state, &id, true)
             }
             RouterAction::RemoveExtraRoutes => {
-                routers::change_extraroutes(&call, &mut state, id, false)
+                routers::change_extraroutes(&call, &mut state, &id, false)
             }
         },
     };

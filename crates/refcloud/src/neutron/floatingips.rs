@@ -135,7 +135,7 @@ pub fn create_floatingip(call: &Call, state: &mut State) -> NResult<Reply> {
     let project_id = call.create_project(attrs, "create_floatingip")?;
     let network = state
         .network(&network_id)
-        .filter(|n| network_visible(&call.ctx, n))
+        .filter(|n| network_visible(&call.ctx, state, n))
         .ok_or_else(|| network_not_found(&network_id))?;
     if !network.external {
         return Err(bad_resource_request(

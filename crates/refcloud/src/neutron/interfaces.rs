@@ -1,4 +1,4 @@
-//! `PUT /v2.0/routers/{id}/add_router_interface` and `remove_router_interface` (docs/CONTRACT.md §1.3, §5.1),
+//! `PUT /v2.0/routers/{id}/add_router_interface` and `remove_router_interface` (docs/CONTRACT.md §1.3, §1.5, §5.1),
 //! following neutron/db/l3_db.py step by step so that the order of evaluation matches.
 
 use axum::http::StatusCode;
@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::http::{python_str, JsonStyle, Reply};
 use crate::ids::is_uuid_like;
+use crate::ipam;
 use crate::mutants::Mutant;
 use crate::neutron::errors::{
     bad_request, bad_resource_request, conflict, not_found, port_not_found, router_not_found,
@@ -145,8 +146,9 @@ pub fn add_router_interface(call: &Call, state: &mut State, router_id: &str) -> 
 }
 
 /// What add and remove share, in Neutron's order: the router lookup (404), policy
-/// (403), If-Match, the body; then the router's revision moves and the interface
-/// info is the answer.
+/// (403), the body; then the router's revision moves and the interface info is the
+/// answer. The If-Match comparison (412) belongs to each path's first write
+/// (`precondition`).
 fn interface_action(
     call: &Call,
     state: &mut State,
@@ -168,16 +170,51 @@ fn interface_action(
     if !may_write {
         require_router_write(&call.ctx, &router.project_id.clone(), action)?;
     }
-    call.check_if_match(router.revision)?;
     let info = interface_info(call, removal)?;
     let (port, subnet_ids) = change(state, info)?;
     routers_touch(state, router_id, call.now);
+    // `_make_router_interface_info` gets `subnets[-1]` on add and `subnets[0]` on remove
+    // (docs/CONTRACT.md §2.2).
+    let subnet_id = if removal {
+        subnet_ids.first()
+    } else {
+        subnet_ids.last()
+    };
     Ok(reply(views::interface_info(
         call.key,
         router_id,
         &port,
+        subnet_id.map_or("", String::as_str),
         &subnet_ids,
     )))
+}
+
+/// The router's If-Match constraint, which upstream's revision plugin enforces at the
+/// action's first database write: what fails validation before it is a 400, not a 412.
+fn precondition(call: &Call, state: &State, router_id: &str) -> NResult<()> {
+    match state.router(router_id) {
+        Some(router) => call.check_if_match(router.revision),
+        None => Ok(()),
+    }
+}
+
+/// `_validate_subnet_address_mode`: a subnet that takes its RAs from an external router
+/// (an address mode without an RA mode) cannot be a router interface.
+fn check_address_mode(subnet: &Subnet) -> NResult<()> {
+    if subnet.cidr.version() == 6
+        && subnet.ipv6_ra_mode.is_none()
+        && subnet.ipv6_address_mode.is_some()
+    {
+        // Upstream's message ends in a period, and BadRequest adds one [obs].
+        return Err(bad_resource_request(
+            "router",
+            &format!(
+                "IPv6 subnet {} configured to receive RAs from an external router cannot be added to Neutron Router.",
+                subnet.id
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn routers_touch(state: &mut State, router_id: &str, now: std::time::SystemTime) {
@@ -217,6 +254,13 @@ fn add_by_port(
         .iter()
         .filter_map(|id| state.subnet(id))
         .collect();
+    for subnet in &subnets {
+        check_address_mode(subnet)?;
+    }
+    // Upstream binds the port to the router here and validates afterwards, undoing the
+    // binding on error: a stale If-Match wins over what follows.
+    precondition(call, state, router_id)?;
+    check_one_ipv6_port(state, router_id, port)?;
     check_dup_router_subnets(state, router_id, &port.network_id, &subnets)?;
     if subnets.iter().filter(|s| s.cidr.version() == 4).count() > 1 {
         return Err(bad_resource_request(
@@ -224,6 +268,7 @@ fn add_by_port(
             "Cannot have multiple IPv4 subnets on router port",
         ));
     }
+    check_in_pools_of_others(call, state, port)?;
     let now = call.now;
     let Some(port) = state.port_mut(port_id) else {
         return Err(port_not_found(port_id));
@@ -233,6 +278,56 @@ fn add_by_port(
     port.updated_at = now;
     port.revision += 1;
     Ok((port.clone(), subnet_ids))
+}
+
+/// `_validate_router_port_info`: one IPv6 router port per network.
+fn check_one_ipv6_port(state: &State, router_id: &str, port: &Port) -> NResult<()> {
+    if !port.fixed_ips.iter().any(|f| f.ip.is_ipv6()) {
+        return Ok(());
+    }
+    let other = state.router_ports(router_id).find(|p| {
+        p.id != port.id
+            && p.network_id == port.network_id
+            && p.fixed_ips.iter().any(|f| f.ip.is_ipv6())
+    });
+    match other {
+        // The trailing period doubles, as upstream's does.
+        Some(other) => Err(bad_resource_request(
+            "router",
+            &format!(
+                "Router already contains IPv6 port {} belonging to network id {}. Only one IPv6 port from the same network subnet can be connected to a router.",
+                other.id, port.network_id
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `_validate_router_port_info`: a non-admin's port may hold an address outside the
+/// allocation pools only on subnets of its own project.
+fn check_in_pools_of_others(call: &Call, state: &State, port: &Port) -> NResult<()> {
+    if call.ctx.is_admin() {
+        return Ok(());
+    }
+    for fixed in &port.fixed_ips {
+        let Some(subnet) = state.subnet(&fixed.subnet_id) else {
+            continue;
+        };
+        let in_pool = subnet.pools.iter().any(|(start, end)| {
+            let ip = ipam::to_u128(fixed.ip);
+            ipam::to_u128(*start) <= ip && ip <= ipam::to_u128(*end)
+        });
+        if subnet.project_id != call.ctx.project() && !in_pool {
+            return Err(bad_resource_request(
+                "router",
+                &format!(
+                    "Cannot add interface to router because specified port {} has an IP address out of the allocation pool of subnet {}, which is not owned by the project making the request",
+                    port.id, subnet.id
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn add_by_subnet(
@@ -252,7 +347,24 @@ fn add_by_subnet(
             "Subnet for router interface must have a gateway IP",
         ));
     };
+    // Another project's subnet may be attached only when an RBAC policy shares its
+    // network with the caller's project by name: `shared` or `*` does not count [obs].
+    let shared_by_name = state
+        .rbac_policies
+        .iter()
+        .any(|p| p.object_id == subnet.network_id && p.target_tenant == call.ctx.project());
+    if !call.ctx.is_admin() && subnet.project_id != call.ctx.project() && !shared_by_name {
+        return Err(bad_resource_request(
+            "router",
+            &format!(
+                "Cannot add interface to router because subnet {} is not owned by project making the request",
+                subnet.id
+            ),
+        ));
+    }
+    check_address_mode(&subnet)?;
     check_dup_router_subnets(state, router_id, &subnet.network_id, &[&subnet])?;
+    precondition(call, state, router_id)?;
     if state.ip_in_use(&subnet.id, gateway_ip) {
         return Err(conflict(
             "IpAddressAlreadyAllocated",
@@ -266,15 +378,19 @@ fn add_by_subnet(
         subnet_id: subnet.id.clone(),
         ip: gateway_ip,
     };
+    let router_project = state
+        .router(router_id)
+        .map(|r| r.project_id.clone())
+        .unwrap_or_default();
     let now = call.now;
     if subnet.cidr.version() == 6 {
-        // Multi-prefix: a further IPv6 subnet of the same network joins the existing IPv6 router port.
+        // Multi-prefix: a further IPv6 subnet of the same network joins the router's port
+        // that has an IPv6 address, dual-stack or not (`_port_has_ipv6_address`).
         let existing = state.ports.iter_mut().find(|p| {
             p.device_id == router_id
                 && p.device_owner == OWNER_ROUTER_INTERFACE
                 && p.network_id == subnet.network_id
-                && !p.fixed_ips.is_empty()
-                && p.fixed_ips.iter().all(|f| f.ip.is_ipv6())
+                && p.fixed_ips.iter().any(|f| f.ip.is_ipv6())
         });
         if let Some(port) = existing {
             port.fixed_ips.push(fixed);
@@ -287,7 +403,8 @@ fn add_by_subnet(
         call.app,
         state,
         &subnet.network_id,
-        &subnet.project_id,
+        // The router's project owns its interface port, whoever owns the subnet.
+        &router_project,
         vec![fixed],
         router_id,
         OWNER_ROUTER_INTERFACE,
@@ -376,6 +493,7 @@ fn remove_by_port(
             confirm_not_in_use(call, state, router_id, subnet)?;
         }
     }
+    precondition(call, state, router_id)?;
     if call.app.mutant(Mutant::NeutronUserPortKept) {
         unbind(state, port_id, call.now);
     } else {
@@ -420,6 +538,7 @@ fn remove_by_subnet(
         if !port.fixed_ips.iter().any(|f| f.subnet_id == subnet_id) {
             continue;
         }
+        precondition(call, state, router_id)?;
         let remaining: Vec<FixedIp> = port
             .fixed_ips
             .iter()

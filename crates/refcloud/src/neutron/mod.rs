@@ -7,6 +7,7 @@ mod interfaces;
 mod networks;
 pub(crate) mod policy;
 pub(crate) mod ports;
+mod rbac;
 mod request;
 mod routers;
 mod subnets;

@@ -27,7 +27,7 @@ pub fn list_networks(call: &Call, state: &State) -> NResult<Reply> {
     let items = state
         .networks
         .iter()
-        .filter(|n| network_visible(&call.ctx, n))
+        .filter(|n| network_visible(&call.ctx, state, n))
         .map(|n| views::network(state, &call.ctx, n))
         .collect();
     Ok(list(call, "network", items))
@@ -36,7 +36,7 @@ pub fn list_networks(call: &Call, state: &State) -> NResult<Reply> {
 pub fn find<'s>(call: &Call, state: &'s State, id: &str) -> NResult<&'s Network> {
     state
         .network(id)
-        .filter(|n| network_visible(&call.ctx, n) && call.ctx.can_read())
+        .filter(|n| network_visible(&call.ctx, state, n) && call.ctx.can_read())
         .ok_or_else(|| network_not_found(id))
 }
 
@@ -139,6 +139,7 @@ pub fn delete_network(call: &Call, state: &mut State, id: &str) -> NResult<Reply
         ));
     }
     state.subnets.retain(|s| s.network_id != id);
+    state.rbac_policies.retain(|p| p.object_id != id);
     state.networks.retain(|n| n.id != id);
     Ok(no_content())
 }

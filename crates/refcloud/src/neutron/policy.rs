@@ -5,12 +5,20 @@ use crate::auth::Context;
 use crate::neutron::errors::{policy, policy_expr, NResult};
 use crate::state::{FloatingIp, Network, Port, Router, State, Subnet};
 
-pub fn network_visible(ctx: &Context, n: &Network) -> bool {
-    ctx.sees(&n.project_id) || n.shared || n.external
+pub fn network_visible(ctx: &Context, state: &State, n: &Network) -> bool {
+    ctx.sees(&n.project_id) || n.external || is_shared_with(ctx, state, n)
+}
+
+/// Shared with everyone, or with the caller's project by an RBAC policy.
+pub fn is_shared_with(ctx: &Context, state: &State, n: &Network) -> bool {
+    n.shared || state.shared_by_rbac(&n.id, ctx.project())
 }
 
 pub fn subnet_visible(ctx: &Context, state: &State, s: &Subnet) -> bool {
-    ctx.sees(&s.project_id) || state.network(&s.network_id).is_some_and(|n| n.shared)
+    ctx.sees(&s.project_id)
+        || state
+            .network(&s.network_id)
+            .is_some_and(|n| is_shared_with(ctx, state, n))
 }
 
 pub fn port_visible(ctx: &Context, state: &State, p: &Port) -> bool {

@@ -234,7 +234,10 @@ pub fn create_port(call: &Call, state: &mut State) -> NResult<Reply> {
     let network_id = required_uuid(attrs, "network_id")?;
     let project_id = call.create_project(attrs, "create_port")?;
     let network = networks::find(call, state, &network_id)?;
-    if !call.ctx.is_admin() && network.project_id != call.ctx.project() && !network.shared {
+    if !call.ctx.is_admin()
+        && network.project_id != call.ctx.project()
+        && !crate::neutron::policy::is_shared_with(&call.ctx, state, network)
+    {
         return Err(crate::neutron::errors::policy("create_port"));
     }
     if attrs.contains_key("binding:host_id") || attrs.contains_key("binding:profile") {

@@ -21,6 +21,29 @@ pub struct Call<'a> {
     pub body: Option<Value>,
     pub key: OwnerKey,
     pub now: SystemTime,
+    /// The revisions `If-Match: revision_number=N` asks for; see `check_if_match`.
+    pub if_match: Vec<u64>,
+}
+
+/// The revisions an If-Match header asks for. A malformed number is 400 before the
+/// resource is even looked up (neutron/api/api_common.py, called from
+/// api/v2/resource.py); an etag without the `revision_number=` prefix is ignored [obs].
+pub fn if_match_revisions(req: &Req) -> NResult<Vec<u64>> {
+    let Some(value) = req.header("if-match") else {
+        return Ok(Vec::new());
+    };
+    value
+        .split(',')
+        .filter_map(|item| item.trim().strip_prefix("revision_number="))
+        .map(|number| {
+            number.trim().parse().map_err(|_| {
+                bad_request(
+                    "BadRequest",
+                    "Bad if-match request: Revision number etag must be in the format of revision_number=<int>.",
+                )
+            })
+        })
+        .collect()
 }
 
 impl Call<'_> {
@@ -45,31 +68,18 @@ impl Call<'_> {
         }
     }
 
-    /// revision-if-match: `If-Match: revision_number=N` must name the current revision (412); a malformed
-    /// number is 400; an If-Match without the `revision_number=` prefix is ignored [obs].
+    /// revision-if-match: `If-Match: revision_number=N` must name the current revision
+    /// (412). Neutron compares at the first database write of the action, so a handler
+    /// calls this where upstream first writes, after its own validation.
     pub fn check_if_match(&self, current: u64) -> NResult<()> {
-        let Some(value) = self.req.header("if-match") else {
-            return Ok(());
-        };
-        for item in value.split(',') {
-            let Some(number) = item.trim().strip_prefix("revision_number=") else {
-                continue;
-            };
-            let wanted: u64 = number.trim().parse().map_err(|_| {
-                bad_request(
-                    "BadRequest",
-                    "Bad if-match request: Revision number etag must be in the format of revision_number=<int>.",
-                )
-            })?;
-            if wanted != current {
-                return Err(NeutronError::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    "RevisionNumberConstraintFailed",
-                    format!("Constrained to {wanted}, but current revision is {current}"),
-                ));
-            }
+        match self.if_match.iter().find(|wanted| **wanted != current) {
+            Some(wanted) => Err(NeutronError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "RevisionNumberConstraintFailed",
+                format!("Constrained to {wanted}, but current revision is {current}"),
+            )),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     pub fn require_reader(&self, action: &str) -> NResult<()> {
@@ -186,7 +196,11 @@ pub fn list(call: &Call, resource: &str, items: Vec<Value>) -> Reply {
         .map(|i| views::select_fields(i, &query))
         .collect();
     let mut map = Map::new();
-    map.insert(format!("{resource}s"), Value::Array(items));
+    let plural = match resource.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{resource}s"),
+    };
+    map.insert(plural, Value::Array(items));
     Reply::json(StatusCode::OK, &Value::Object(map), style_for(resource))
 }
 

@@ -140,7 +140,7 @@ fn parse_gateway(
     };
     let network = state
         .network(network_id)
-        .filter(|n| network_visible(&call.ctx, n))
+        .filter(|n| network_visible(&call.ctx, state, n))
         .ok_or_else(|| network_not_found(network_id))?;
     if !network.external {
         return Err(bad_resource_request(

@@ -40,7 +40,11 @@ pub fn network(state: &State, ctx: &Context, n: &Network) -> Value {
             .map(|s| s.id.clone())
             .collect::<Vec<_>>()),
     );
-    m.insert("shared".into(), json!(n.shared));
+    // Per caller: true too for a project an RBAC policy shares the network with [obs].
+    m.insert(
+        "shared".into(),
+        json!(crate::neutron::policy::is_shared_with(ctx, state, n)),
+    );
     m.insert("availability_zone_hints".into(), json!([]));
     m.insert("availability_zones".into(), json!([]));
     m.insert("ipv4_address_scope".into(), Value::Null);
@@ -225,16 +229,19 @@ pub fn floatingip(state: &State, f: &FloatingIp) -> Value {
 }
 
 /// Router interface info (`_make_router_interface_info`): a bare object with exactly one owner key.
-pub fn interface_info(key: OwnerKey, router_id: &str, port: &Port, subnet_ids: &[String]) -> Value {
+pub fn interface_info(
+    key: OwnerKey,
+    router_id: &str,
+    port: &Port,
+    subnet_id: &str,
+    subnet_ids: &[String],
+) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(router_id));
     m.insert(key.key().into(), json!(port.project_id));
     m.insert("port_id".into(), json!(port.id));
     m.insert("network_id".into(), json!(port.network_id));
-    m.insert(
-        "subnet_id".into(),
-        json!(subnet_ids.first().cloned().unwrap_or_default()),
-    );
+    m.insert("subnet_id".into(), json!(subnet_id));
     m.insert("subnet_ids".into(), json!(subnet_ids));
     Value::Object(m)
 }

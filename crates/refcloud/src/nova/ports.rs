@@ -21,7 +21,7 @@ pub fn usable_network(
 ) -> NovaResult<()> {
     let net = state
         .network(network_id)
-        .filter(|n| network_visible(ctx, n))
+        .filter(|n| network_visible(ctx, state, n))
         .ok_or_else(|| not_found(network_id))?;
     if state.subnets_of(&net.id).next().is_none() {
         return Err(bad_request(format!(

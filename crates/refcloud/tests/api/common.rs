@@ -99,6 +99,11 @@ impl Harness {
         &self.tokens[&role]
     }
 
+    pub fn project(&self, role: Role) -> String {
+        let identity = self.cloud.identity(role).expect("seeded identity");
+        identity.project_id.clone()
+    }
+
     pub fn fact(&self, key: &str) -> String {
         self.cloud.facts()[key].clone()
     }
