@@ -279,6 +279,8 @@ fn skipped_and_unmatched_cases_send_nothing() {
             "compute.",
             "--skip",
             "network.remove_router_interface::4",
+            "--skip",
+            "network.add_router_interface::",
             "--report",
             report.to_str().unwrap(),
         ],

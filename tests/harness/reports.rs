@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::{repo, workspace};
+use crate::support::{case_files, repo, workspace};
 
 fn stackconform(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let out = crate::support::stackconform(dir, args);
@@ -12,18 +12,14 @@ fn stackconform(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
 }
 
 fn case_ids(dir: &Path) -> Vec<String> {
-    let mut ids = Vec::new();
-    for op in [
-        "cases/network/remove_router_interface",
-        "cases/compute/detach_interface",
-    ] {
-        for e in fs::read_dir(dir.join(op)).unwrap() {
-            let text = fs::read_to_string(e.unwrap().path()).unwrap();
-            if let Some(id) = text.lines().find_map(|l| l.strip_prefix("id: ")) {
-                ids.push(id.trim().to_string());
-            }
-        }
-    }
+    let mut ids: Vec<String> = case_files(dir)
+        .iter()
+        .filter_map(|path| {
+            let text = fs::read_to_string(path).unwrap();
+            let id = text.lines().find_map(|l| l.strip_prefix("id: "))?;
+            Some(id.trim().to_string())
+        })
+        .collect();
     ids.sort();
     ids
 }

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{copy_tree, repo, token, Served, IDENTITIES};
+use crate::support::{case_count, copy_tree, repo, token, Served, IDENTITIES};
 
 fn count(text: &str, what: &str) -> usize {
     text.lines()
@@ -14,23 +14,6 @@ fn count(text: &str, what: &str) -> usize {
         })
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no `{what}` count in:\n{text}"))
-}
-
-fn case_count() -> usize {
-    let mut n = 0;
-    for dir in [
-        "cases/network/remove_router_interface",
-        "cases/compute/detach_interface",
-    ] {
-        n += std::fs::read_dir(repo().join(dir))
-            .unwrap()
-            .filter(|e| {
-                let p = e.as_ref().unwrap().path();
-                p.extension().is_some_and(|x| x == "yaml") && p.file_stem().unwrap() != "operation"
-            })
-            .count();
-    }
-    n
 }
 
 #[test]

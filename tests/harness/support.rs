@@ -17,6 +17,34 @@ pub fn workspace() -> tempfile::TempDir {
     dir
 }
 
+/// Every case file under `dir/cases`, whatever the operation: fixtures and operation
+/// tables are not cases. A new operation needs no change here.
+pub fn case_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if path.file_name().unwrap() != "fixtures" {
+                    walk(&path, out);
+                }
+            } else if path.extension().is_some_and(|x| x == "yaml")
+                && path.file_stem().unwrap() != "operation"
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&dir.join("cases"), &mut out);
+    out.sort();
+    out
+}
+
+/// How many cases the repository's catalogue holds.
+pub fn case_count() -> usize {
+    case_files(&repo()).len()
+}
+
 /// The binary in `dir`, as CI runs it: insta writes nothing, and no OpenStack
 /// configuration of the machine leaks in.
 pub fn stackconform(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
