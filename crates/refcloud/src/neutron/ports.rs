@@ -355,6 +355,14 @@ pub fn update_port(call: &Call, state: &mut State, id: &str) -> NResult<Reply> {
 pub fn delete_port(call: &Call, state: &mut State, id: &str) -> NResult<Reply> {
     let port = find(call, state, id)?;
     require_write(&call.ctx, &port.project_id.clone(), "delete_port")?;
+    // Policy delete_port (neutron/conf/policies/port.py): a compute, baremetal or manila
+    // port is the service's; a member may not delete it [obs].
+    let service_device = ["compute:", "baremetal:", "manila:"]
+        .iter()
+        .any(|prefix| port.device_owner.starts_with(prefix));
+    if service_device && !call.ctx.is_admin() {
+        return Err(crate::neutron::errors::policy("delete_port"));
+    }
     let owner = port.device_owner.clone();
     let device_id = port.device_id.clone();
     // l3_db.prevent_l3_port_deletion: router and floating IP ports belong to their L3 objects.

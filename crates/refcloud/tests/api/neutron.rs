@@ -930,3 +930,23 @@ async fn owner_key_profile_switches_interface_info() {
     assert!(r.json().get("project_id").is_none());
     h.shutdown().await;
 }
+
+/// Policy delete_port: a compute port is Nova's; a member gets 403, an admin may [obs].
+#[tokio::test]
+async fn a_member_may_not_delete_a_compute_port() {
+    let h = Harness::start().await;
+    let (net, _) = h.network_with_subnet("n", "10.0.0.0/24").await;
+    let attrs = json!({"network_id": net, "device_id": "vm", "device_owner": "compute:nova"});
+    let port = h.create(Role::Owner, "ports", "port", attrs).await;
+    let path = format!("ports/{}", s(&port["id"]));
+    let r = h.n(Role::Owner, Method::DELETE, &path, None).await;
+    assert_eq!(
+        (r.status, neutron_error(&r).1.as_str()),
+        (403, "rule:delete_port is disallowed by policy")
+    );
+    assert_eq!(
+        h.n(Role::Admin, Method::DELETE, &path, None).await.status,
+        204
+    );
+    h.shutdown().await;
+}
