@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use crate::support::{leftovers, text, workspace, Served, IDENTITIES, PREFIX};
+use crate::support::{
+    base_url, leftovers, post, text, token, workspace, Served, IDENTITIES, PREFIX,
+};
 
 /// A request under test that creates something: an interface, by subnet.
 const ADD_CASE: &str = r#"id: 1863e604-2d9f-4890-8ac3-02fc33ce5376
@@ -270,4 +272,38 @@ fn a_sweep_listing_the_target_does_not_serve_finds_nothing_there() {
     let (code, out) = stackconform(&served, dir.path(), &["sweep", "--prefix", PREFIX]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("0 failed"), "{out}");
+}
+
+/// Found on real Neutron 29: a member may not delete a compute port (policy delete_port),
+/// so a prefix sweep as the port's own project left it behind although an admin was given.
+#[test]
+fn sweep_by_prefix_removes_as_the_admin_what_the_owner_may_not() {
+    let served = Served::start();
+    let dir = workspace();
+    let (base, owner) = (base_url(&served), token(&served.clouds_yaml));
+    let net = post(
+        &format!("{base}/networking/v2.0/networks"),
+        &owner,
+        serde_json::json!({"network": {"name": format!("{PREFIX}0badc0de-net")}}),
+    );
+    let port = serde_json::json!({"port": {"name": format!("{PREFIX}0badc0de-port"),
+        "network_id": net["network"]["id"], "device_id": "vm", "device_owner": "compute:nova"}});
+    post(&format!("{base}/networking/v2.0/ports"), &owner, port);
+
+    let owner_only = served
+        .command(dir.path(), &dir.path().join("ledgers"))
+        .args(["sweep", "--prefix", PREFIX, "--cloud", "reference"])
+        .output()
+        .unwrap();
+    let out = text(&owner_only);
+    assert_ne!(owner_only.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("rule:delete_port is disallowed by policy"),
+        "{out}"
+    );
+    assert_eq!(leftovers(&served).len(), 2, "{out}");
+
+    let (code, out) = stackconform(&served, dir.path(), &["sweep", "--prefix", PREFIX]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(leftovers(&served), Vec::<String>::new(), "{out}");
 }

@@ -248,6 +248,17 @@ pub fn get(url: &str, token: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{url}: {e}"))
 }
 
+pub fn post(url: &str, token: &str, body: serde_json::Value) -> serde_json::Value {
+    let out = Command::new("curl")
+        .args(["-s", "-X", "POST", "-H", &format!("X-Auth-Token: {token}")])
+        .args(["-H", "Content-Type: application/json", "--data-binary"])
+        .arg(body.to_string())
+        .arg(url)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
 /// Waits until a run has created something on the cloud (a run caught halfway).
 pub fn until_created(served: &Served) {
     let started = Instant::now();
