@@ -135,6 +135,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         reports: Mutex::new(Vec::new()),
         stop: stop.clone(),
         shared: Default::default(),
+        after_setup: None,
         ledger,
     });
     let signals = {

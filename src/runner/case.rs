@@ -188,8 +188,9 @@ async fn body<'a>(
         for (k, v) in exported {
             state.scope.set(k, v);
         }
-        #[cfg(test)]
-        super::teardown_tests::planted_panic(&u.alias);
+        if let Some(fault) = ctx.after_setup {
+            fault(&u.alias);
+        }
     }
 
     let step = &plan.under_test;

@@ -52,6 +52,9 @@ pub struct RunContext {
     pub stop: Arc<super::Stop>,
     /// What every case's scope starts from; see `shared_scope`.
     pub shared: OnceLock<Arc<Scope>>,
+    /// Called with a fixture's alias once its setup is done: where a test injects a fault
+    /// (a panic, say) to prove that teardown still runs. `None` outside such tests.
+    pub after_setup: Option<fn(&str)>,
 }
 
 impl RunContext {

@@ -17,8 +17,8 @@ use super::deviations::Deviations;
 /// A fixture alias with this prefix makes the runner panic right after its setup (test builds only).
 const PANIC_PREFIX: &str = "panic_after_";
 
-/// Called by the runner after each fixture's setup.
-pub(super) fn planted_panic(alias: &str) {
+/// The fault the runs of these tests inject after each fixture's setup.
+fn planted_panic(alias: &str) {
     if alias.starts_with(PANIC_PREFIX) {
         panic!("planted panic after fixture {alias}");
     }
@@ -108,6 +108,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
         stop: Default::default(),
         shared: Default::default(),
         ledger: None,
+        after_setup: Some(planted_panic),
     });
     Run { rt, ctx, _dir: dir }
 }

@@ -92,8 +92,9 @@ pub async fn check_cloud(
         deviations: Deviations::default(),
         reports: Mutex::new(Vec::new()),
         stop: Default::default(),
-        // The embedded cloud's resources end with it.
         shared: Default::default(),
+        after_setup: None,
+        // The embedded cloud's resources end with it.
         ledger: None,
     };
     let results = {
