@@ -59,7 +59,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the catalogue (the default).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve the reference cloud until SIGINT or SIGTERM.
     Serve(ServeArgs),
     /// Run the catalogue against each deliberately broken reference cloud; every mutant must be caught.

@@ -17,7 +17,7 @@ fn main() {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         None => commands::run(cli.run),
-        Some(Command::Run(args)) => commands::run(args),
+        Some(Command::Run(args)) => commands::run(*args),
         Some(Command::Serve(args)) => commands::serve(args),
         Some(Command::Mutants(args)) => commands::mutants(args),
         Some(Command::Schema(args)) => commands::schema(args),

@@ -218,7 +218,7 @@ then:
 
     let clouds = std::fs::read_to_string(&served.clouds_yaml).unwrap();
     let mut doc: serde_json::Value = serde_saphyr::from_str(&clouds).unwrap();
-    let neutron = format!("{}/networking", crate::support::base_url(&served));
+    let neutron = format!("{}/networking", base_url(&served));
     doc["clouds"]["reference"]["image_endpoint_override"] = neutron.into();
     std::fs::write(&served.clouds_yaml, doc.to_string()).unwrap();
     let (code, out) = stackconform(&served, dir.path(), &args);
