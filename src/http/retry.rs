@@ -14,7 +14,10 @@ const MAX_PAUSE: Duration = Duration::from_secs(2);
 pub fn is_transient(result: &Result<HttpResponse, TransportError>) -> bool {
     match result {
         Ok(resp) => resp.status == 503,
-        Err(e) => matches!(e, TransportError::Connect(_) | TransportError::Other(_)),
+        Err(e) => matches!(
+            e,
+            TransportError::Connect(_) | TransportError::Dropped(_) | TransportError::Other(_)
+        ),
     }
 }
 

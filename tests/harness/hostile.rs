@@ -205,6 +205,13 @@ fn a_connection_closed_mid_headers_fails_naming_it() {
     let server = Server::start(Misbehaviour::CloseMidHeaders);
     let r = run_against(&server.url("http"), &[]);
     assert_failed_with(&r, "connection closed before message completed", FAST_BOUND);
+    assert!(
+        r.output
+            .contains("the connection was closed or reset before an answer came"),
+        "{}",
+        r.output
+    );
+    assert!(!r.output.contains("request timeout"), "{}", r.output);
 }
 
 /// Bug: discovery read the extension list with `resp.json()`, no cap, until the request
