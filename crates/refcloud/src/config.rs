@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::injection::FaultPlan;
 use crate::mutants::Mutant;
+use crate::quota::QuotaOverrides;
 
 /// Which owner key Neutron puts in router interface info bodies (docs/CONTRACT.md §2.2): up to stable/2025.2
 /// `tenant_id` only, from stable/2026.1 (Neutron 29) `project_id` only. Never both.
@@ -43,6 +44,8 @@ pub struct CloudConfig {
     pub mutant: Option<Mutant>,
     /// Faults injected into requests (503s, latency, dropped connections, truncated bodies).
     pub faults: Option<FaultPlan>,
+    /// Default quota limits other than Neutron's and Nova's own, for every project.
+    pub quotas: QuotaOverrides,
 }
 
 impl Default for CloudConfig {
@@ -58,6 +61,7 @@ impl Default for CloudConfig {
             seed: None,
             mutant: None,
             faults: None,
+            quotas: QuotaOverrides::default(),
         }
     }
 }

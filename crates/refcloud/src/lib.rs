@@ -16,7 +16,8 @@
 //! ```
 //!
 //! The public API: [`start`] and [`serve_until`] with a [`CloudConfig`] (delays, the owner
-//! key of an older Neutron, a deliberate [`Mutant`], seeded [`FaultPlan`]s); the
+//! key of an older Neutron, a deliberate [`Mutant`], seeded [`FaultPlan`]s, default quotas as
+//! [`QuotaOverrides`]); the
 //! [`RunningCloud`] they give (URLs, [`SeededIdentity`]s, facts, an [`Inventory`] of what
 //! exists, the [`JournalEntry`] log of requests, the faults injected).
 
@@ -38,6 +39,7 @@ mod keystone;
 mod mutants;
 mod neutron;
 mod nova;
+mod quota;
 mod seed;
 mod server;
 mod state;
@@ -51,4 +53,5 @@ pub use inventory::{Inventory, InventoryItem};
 pub use journal::JournalEntry;
 pub use mutants::{Mutant, UnknownMutant};
 pub use nova::microversion::MAX as NOVA_MAX_MICROVERSION;
+pub use quota::{QuotaOverrides, QuotaSpecError};
 pub use server::{serve_until, start, RunningCloud};

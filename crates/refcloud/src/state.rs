@@ -317,6 +317,8 @@ pub struct State {
     pub routers: Vec<Router>,
     pub floating_ips: Vec<FloatingIp>,
     pub rbac_policies: Vec<RbacPolicy>,
+    /// Limits an admin set through a quota API: (project, resource) -> limit.
+    pub quota_limits: BTreeMap<(String, String), i64>,
     pub images: Vec<Image>,
     pub flavors: Vec<Flavor>,
     pub servers: Vec<Server>,

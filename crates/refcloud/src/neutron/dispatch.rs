@@ -13,7 +13,7 @@ use crate::auth;
 use crate::http::{JsonStyle, Reply, Req};
 use crate::neutron::errors::{malformed_body, method_not_allowed, resource_not_found, NResult};
 use crate::neutron::request::{self, Call};
-use crate::neutron::{floatingips, interfaces, networks, ports, rbac, routers, subnets};
+use crate::neutron::{floatingips, interfaces, networks, ports, quotas, rbac, routers, subnets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -23,6 +23,7 @@ enum Kind {
     Routers,
     FloatingIps,
     RbacPolicies,
+    Quotas,
 }
 
 impl Kind {
@@ -34,6 +35,7 @@ impl Kind {
             "routers" => Some(Kind::Routers),
             "floatingips" => Some(Kind::FloatingIps),
             "rbac-policies" => Some(Kind::RbacPolicies),
+            "quotas" => Some(Kind::Quotas),
             _ => None,
         }
     }
@@ -54,6 +56,8 @@ enum Target<'a> {
     Collection(Kind),
     Item(Kind, &'a str),
     Action(Cow<'a, str>, RouterAction),
+    /// `/quotas/{project}/details` and `/quotas/{project}/default`.
+    QuotaView(&'a str, &'a str),
 }
 
 /// (alias, name, description) of the extensions the reference cloud implements.
@@ -64,6 +68,8 @@ const EXTENSIONS: &[(&str, &str, &str)] = &[
     ("external-net", "Neutron external network", "Adds external network attribute to network resource."),
     ("binding", "Port Binding", "Expose port bindings of a virtual port to external application"),
     ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to Floating IP resource"),
+    ("quotas", "Quota management support", "Expose functions for quotas management per project"),
+    ("quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project"),
     ("rbac-policies", "RBAC Policies", "Allows creation and modification of policies that control project access to resources."),
     ("revision-if-match", "If-Match constraints based on revision_number", "Extension indicating that If-Match based on revision_number is supported."),
     ("project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled."),
@@ -127,6 +133,9 @@ fn parse_target(rest: &str) -> Option<Target<'_>> {
         [collection, _] => Kind::parse(collection)
             .zip(unsplit)
             .map(|(k, id)| Target::Item(k, id)),
+        ["quotas", project, view @ ("details" | "default")] if glued.is_none() => {
+            Some(Target::QuotaView(project, view))
+        }
         ["routers", id, action] => {
             let action = match *action {
                 "add_router_interface" => RouterAction::AddInterface,
@@ -161,6 +170,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
         Target::Collection(_) => *method == Method::GET || *method == Method::POST,
         Target::Item(..) => matches!(*method, Method::GET | Method::PUT | Method::DELETE),
         Target::Action(..) => *method == Method::PUT,
+        Target::QuotaView(..) => *method == Method::GET,
     };
     if !allowed {
         let reply = method_not_allowed().into_reply();
@@ -211,6 +221,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Routers => routers::list_routers(&call, &state),
             Kind::FloatingIps => floatingips::list_floatingips(&call, &state),
             Kind::RbacPolicies => rbac::list_rbac_policies(&call, &state),
+            Kind::Quotas => quotas::list(&call, &state),
         },
         (Target::Collection(kind), _) => match kind {
             Kind::Networks => networks::create_network(&call, &mut state),
@@ -219,6 +230,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Routers => routers::create_router(&call, &mut state),
             Kind::FloatingIps => floatingips::create_floatingip(&call, &mut state),
             Kind::RbacPolicies => rbac::create_rbac_policy(&call, &mut state),
+            Kind::Quotas => Err(method_not_allowed()),
         },
         (Target::Item(kind, id), Method::GET) => match kind {
             Kind::Networks => networks::show_network(&call, &state, id),
@@ -227,6 +239,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Routers => routers::show_router(&call, &state, id),
             Kind::FloatingIps => floatingips::show_floatingip(&call, &state, id),
             Kind::RbacPolicies => rbac::show_rbac_policy(&call, &state, id),
+            Kind::Quotas => quotas::show(&call, &state, id, None),
         },
         (Target::Item(kind, id), Method::PUT) => match kind {
             Kind::Networks => networks::update_network(&call, &mut state, id),
@@ -235,6 +248,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Routers => routers::update_router(&call, &mut state, id),
             Kind::FloatingIps => floatingips::update_floatingip(&call, &mut state, id),
             Kind::RbacPolicies => Err(method_not_allowed()),
+            Kind::Quotas => quotas::update(&call, &mut state, id),
         },
         (Target::Item(kind, id), _) => match kind {
             Kind::Networks => networks::delete_network(&call, &mut state, id),
@@ -243,7 +257,9 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Routers => routers::delete_router(&call, &mut state, id),
             Kind::FloatingIps => floatingips::delete_floatingip(&call, &mut state, id),
             Kind::RbacPolicies => rbac::delete_rbac_policy(&call, &mut state, id),
+            Kind::Quotas => quotas::delete(&call, &mut state, id),
         },
+        (Target::QuotaView(project, view), _) => quotas::show(&call, &state, project, Some(view)),
         (Target::Action(id, action), _) => match action {
             RouterAction::AddInterface => interfaces::add_router_interface(&call, &mut state, &id),
             RouterAction::RemoveInterface => {

@@ -133,6 +133,7 @@ pub fn create_floatingip(call: &Call, state: &mut State) -> NResult<Reply> {
     check_attrs(attrs, ATTRS)?;
     let network_id = required_uuid(attrs, "floating_network_id")?;
     let project_id = call.create_project(attrs, "create_floatingip")?;
+    crate::neutron::quotas::reserve(call, state, "floatingip", &project_id)?;
     let network = state
         .network(&network_id)
         .filter(|n| network_visible(&call.ctx, state, n))

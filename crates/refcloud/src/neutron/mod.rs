@@ -7,6 +7,7 @@ mod interfaces;
 mod networks;
 pub(crate) mod policy;
 pub(crate) mod ports;
+mod quotas;
 mod rbac;
 mod request;
 mod routers;

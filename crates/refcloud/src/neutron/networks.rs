@@ -8,7 +8,7 @@ use crate::neutron::policy::{network_visible, require_admin, require_write};
 use crate::neutron::request::{
     check_attrs, list, no_content, one, opt_bool, opt_string, show, Call,
 };
-use crate::neutron::views;
+use crate::neutron::{quotas, views};
 use crate::state::{Network, State};
 
 const ATTRS: &[&str] = &[
@@ -59,6 +59,7 @@ pub fn create_network(call: &Call, state: &mut State) -> NResult<Reply> {
     if shared {
         require_admin(&call.ctx, "create_network:shared")?;
     }
+    quotas::reserve(call, state, "network", &project_id)?;
     let network = Network {
         id: call.app.ids.uuid(),
         name: opt_string(attrs, "name")?.unwrap_or_default(),

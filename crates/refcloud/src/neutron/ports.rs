@@ -240,6 +240,7 @@ pub fn create_port(call: &Call, state: &mut State) -> NResult<Reply> {
     {
         return Err(crate::neutron::errors::policy("create_port"));
     }
+    crate::neutron::quotas::reserve(call, state, "port", &project_id)?;
     if attrs.contains_key("binding:host_id") || attrs.contains_key("binding:profile") {
         require_admin(&call.ctx, "create_port:binding:host_id")?;
     }

@@ -94,6 +94,7 @@ pub fn create_rbac_policy(call: &Call, state: &mut State) -> NResult<Reply> {
     let project_id = call.create_project(attrs, "create_rbac_policy")?;
     let network = networks::find(call, state, &object_id)?;
     require_write(&call.ctx, &network.project_id.clone(), "create_rbac_policy")?;
+    crate::neutron::quotas::reserve(call, state, "rbac_policy", &project_id)?;
     let policy = RbacPolicy {
         id: call.app.ids.uuid(),
         project_id,

@@ -69,6 +69,7 @@ pub fn create_router(call: &Call, state: &mut State) -> NResult<Reply> {
     if attrs.contains_key("distributed") || attrs.contains_key("ha") {
         require_admin(&call.ctx, "create_router:distributed")?;
     }
+    crate::neutron::quotas::reserve(call, state, "router", &project_id)?;
     let gateway_spec = parse_gateway(
         call,
         state,

@@ -76,6 +76,7 @@ pub fn create_subnet(call: &Call, state: &mut State) -> NResult<Reply> {
     if !call.ctx.is_admin() && network.project_id != project_id {
         return Err(policy("create_subnet"));
     }
+    crate::neutron::quotas::reserve(call, state, "subnet", &project_id)?;
     let ip_version = match attrs.get("ip_version") {
         None => {
             return Err(http_bad_request(

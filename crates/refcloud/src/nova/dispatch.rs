@@ -18,7 +18,7 @@ use crate::nova::faults::{
     NovaResult,
 };
 use crate::nova::microversion::{self, Version, VersionError, MAX, MIN};
-use crate::nova::{actions, instance_actions, interfaces, servers};
+use crate::nova::{actions, instance_actions, interfaces, quotas, servers};
 
 enum Route<'a> {
     Servers,
@@ -32,6 +32,8 @@ enum Route<'a> {
     Flavors,
     FlavorsDetail,
     Flavor(&'a str),
+    QuotaSet(&'a str, Option<&'a str>),
+    Limits,
 }
 
 fn is_project_segment(s: &str) -> bool {
@@ -64,6 +66,13 @@ fn route<'a>(method: &Method, segments: &[&'a str]) -> Option<(Option<&'a str>, 
         (["flavors"], Method::GET) => Route::Flavors,
         (["flavors", "detail"], Method::GET) => Route::FlavorsDetail,
         (["flavors", id], Method::GET) => Route::Flavor(id),
+        (["os-quota-sets", id], Method::GET | Method::PUT | Method::DELETE) => {
+            Route::QuotaSet(id, None)
+        }
+        (["os-quota-sets", id, view @ ("detail" | "defaults")], Method::GET) => {
+            Route::QuotaSet(id, Some(view))
+        }
+        (["limits"], Method::GET) => Route::Limits,
         _ => return None,
     };
     Some((project, r))
@@ -240,6 +249,12 @@ fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
             Route::Flavors => servers::flavors(&call, &state, false),
             Route::FlavorsDetail => servers::flavors(&call, &state, true),
             Route::Flavor(id) => servers::flavor(&call, &state, id),
+            Route::QuotaSet(id, view) => match req.method {
+                Method::PUT => quotas::update(&call, &mut state, id),
+                Method::DELETE => quotas::delete(&call, &mut state, id),
+                _ => quotas::show(&call, &state, id, view),
+            },
+            Route::Limits => quotas::limits(&call, &state),
         }
     })();
     drop(state);

@@ -8,6 +8,7 @@ mod instance_actions;
 mod interfaces;
 pub mod microversion;
 mod ports;
+mod quotas;
 mod servers;
 mod views;
 

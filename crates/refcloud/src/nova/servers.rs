@@ -11,7 +11,7 @@ use crate::http::{python_str, JsonStyle, Reply};
 use crate::ids::is_canonical_uuid;
 use crate::nova::call::NCall;
 use crate::nova::faults::{bad_request, not_found, policy, NovaResult};
-use crate::nova::{instance_actions, ports, views};
+use crate::nova::{instance_actions, ports, quotas, views};
 use crate::state::{Server, State, VmState};
 
 fn ok(value: Value) -> Reply {
@@ -169,9 +169,14 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
         return Err(bad_request("Can not find requested image"));
     }
     let flavor_id = flavor_ref.rsplit('/').next().unwrap_or("").to_string();
-    if !state.flavors.iter().any(|f| f.id == flavor_id) {
+    let Some(flavor) = state.flavors.iter().find(|f| f.id == flavor_id) else {
         return Err(bad_request("Invalid flavorRef provided."));
-    }
+    };
+    let wanted = [
+        ("instances", 1),
+        ("cores", i64::from(flavor.vcpus)),
+        ("ram", i64::from(flavor.ram)),
+    ];
     let requested = match requested {
         Some(r) => r,
         None => match ports::only_network(&call.ctx, state)? {
@@ -190,6 +195,7 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
         }
     }
     let project_id = call.ctx.project().to_string();
+    quotas::check_boot(call, state, &project_id, wanted)?;
     let description = if call.version.at_least(2, 19) {
         server
             .get("description")

@@ -7,3 +7,4 @@ mod faults;
 mod keystone;
 mod neutron;
 mod nova;
+mod quotas;
