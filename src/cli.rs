@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::schema::Mode;
-use refcloud::{CloudConfig, FaultPlan, Mutant};
+use refcloud::{CloudConfig, FaultPlan, Mutant, QuotaOverrides};
 
 fn duration(s: &str) -> Result<Duration, crate::case::BadDuration> {
     crate::case::parse_duration(s)
@@ -31,6 +31,29 @@ fn mutant(s: &str) -> Result<Mutant, refcloud::UnknownMutant> {
 
 fn fault_plan(s: &str) -> Result<FaultPlan, refcloud::FaultSpecError> {
     s.parse()
+}
+
+fn quotas(s: &str) -> Result<QuotaOverrides, refcloud::QuotaSpecError> {
+    s.parse()
+}
+
+/// `--quota`: resource name to room.
+#[derive(Debug, Clone, Default)]
+pub struct QuotaRoom(pub std::collections::BTreeMap<String, u32>);
+
+fn quota_room(s: &str) -> Result<QuotaRoom, String> {
+    let mut room = std::collections::BTreeMap::new();
+    for pair in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, n) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("`{pair}` is not `resource=N`"))?;
+        let n: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("the room of `{name}` must be a whole number, not `{n}`"))?;
+        room.insert(name.trim().to_string(), n);
+    }
+    Ok(QuotaRoom(room))
 }
 
 #[derive(Debug, Parser)]
@@ -103,6 +126,10 @@ pub struct ReferenceArgs {
     /// The same seed and request order give the same faults.
     #[arg(long, env = "STACKCONFORM_REFERENCE_FAULTS", value_parser = fault_plan)]
     pub reference_faults: Option<FaultPlan>,
+    /// Default quota limits of every project of the reference cloud, instead of Neutron's and
+    /// Nova's own: `router=3,instances=2` (-1 is unlimited).
+    #[arg(long, env = "STACKCONFORM_REFERENCE_QUOTA", value_parser = quotas, default_value = "")]
+    pub reference_quota: QuotaOverrides,
 }
 
 impl ReferenceArgs {
@@ -117,6 +144,7 @@ impl ReferenceArgs {
             detach_delay: self.reference_detach_delay,
             mutant: self.reference_mutant,
             faults: self.reference_faults.clone(),
+            quotas: self.reference_quota.clone(),
             ..CloudConfig::default()
         }
     }
@@ -178,6 +206,15 @@ pub struct RunArgs {
     /// certification runs, where what was not checked must not pass.
     #[arg(long, env = "STACKCONFORM_FAIL_ON_SKIP")]
     pub fail_on_skip: bool,
+    /// The room of quotas the run cannot read (a quota API it is not allowed to see):
+    /// `router=8,instances=4`, how many the cases may hold at once. Takes precedence over
+    /// what a quota API says.
+    #[arg(long, env = "STACKCONFORM_QUOTA", value_parser = quota_room, default_value = "")]
+    pub quota: QuotaRoom,
+    /// How long a setup request the target refuses over quota is sent again (room freed
+    /// by another job of a shared cloud).
+    #[arg(long, env = "STACKCONFORM_QUOTA_WAIT", default_value = "60s", value_parser = duration)]
+    pub quota_wait: Duration,
     /// Print every exchange (redacted) as it happens, on stderr.
     #[arg(short = 'v', long, env = "STACKCONFORM_VERBOSE")]
     pub verbose: bool,

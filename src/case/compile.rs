@@ -13,11 +13,11 @@ use serde_saphyr::Spanned;
 use super::builtins::{self, Builtin};
 use super::error::LoadError;
 use super::model::{
-    Capture, CaseDoc, Expect, FixtureDef, Method, Poll, RequestSpec, Role, Step, SweepDef,
+    Capture, CaseDoc, Expect, FixtureDef, Method, Poll, QuotaDef, RequestSpec, Role, Step, SweepDef,
 };
 use super::plan::{
-    BodyPlan, CaptureFrom, Case, CasePlan, Fixture, Needs, PollPlan, RequestPlan, Select, Source,
-    StepPlan, SweepPlan, UsedFixture,
+    BodyPlan, CaptureFrom, Case, CasePlan, Fixture, Needs, PollPlan, QuotaPlan, RequestPlan,
+    Select, Source, StepPlan, SweepPlan, UsedFixture,
 };
 use crate::check::{validate_path, Check, Checks, FieldCheck, Matcher};
 use crate::template::{Template, ValueTemplate};
@@ -583,6 +583,7 @@ pub(super) fn case(
             needs: Needs::default(),
             captures: BTreeSet::new(),
             sweep: None,
+            quota: Vec::new().into(),
         }
     });
 
@@ -656,6 +657,13 @@ pub(super) fn fixture(
         .sweep
         .as_ref()
         .map(|s| std::sync::Arc::new(c.sweep(s, &teardown_uses, &format!("{field}.sweep"))));
+    let identity = setup.first().map_or(Role::Owner, |s| s.request.identity);
+    let quota: Vec<QuotaPlan> = def
+        .quota
+        .iter()
+        .enumerate()
+        .map(|(i, q)| c.quota(q, identity, &format!("{field}.quota[{i}]")))
+        .collect();
     let fixture = Fixture {
         name,
         params: def.params,
@@ -665,11 +673,46 @@ pub(super) fn fixture(
         needs: c.needs,
         captures,
         sweep,
+        quota: quota.into(),
     };
     (fixture, c.errors)
 }
 
 impl Checker<'_> {
+    /// One of a fixture's `quota:` entries: a GET whose only variable is `${project_id}`.
+    fn quota(&mut self, q: &QuotaDef, identity: Role, field: &str) -> QuotaPlan {
+        let at = at(&q.read.path);
+        let known = std::mem::replace(&mut self.known, BTreeSet::from(["project_id".to_string()]));
+        let read = self.request(
+            &RequestSpec {
+                identity: None,
+                service: q.read.service.clone(),
+                method: Method::Get,
+                path: q.read.path.clone(),
+                headers: BTreeMap::new(),
+                body: None,
+                raw_body: None,
+                filler_body_bytes: None,
+                microversion: q.read.microversion.clone(),
+            },
+            &format!("{field}.read"),
+        );
+        self.known = known;
+        for pointer in [&q.limit, &q.used] {
+            if let Err(e) = validate_path(pointer) {
+                self.error(at, field, format!("{pointer:?}: {e}"));
+            }
+        }
+        QuotaPlan {
+            at: self.source(at),
+            resource: q.resource.clone(),
+            identity,
+            read,
+            limit: q.limit.clone(),
+            used: q.used.clone(),
+        }
+    }
+
     /// A fixture's `sweep:`. Its teardown must get every variable it uses from `vars`:
     /// a leftover has no setup to capture them.
     fn sweep(&mut self, s: &SweepDef, teardown_uses: &BTreeSet<String>, field: &str) -> SweepPlan {

@@ -141,6 +141,26 @@ pub struct FixtureDef {
     /// then undoes it. A fixture without it is not looked for.
     #[serde(default)]
     pub sweep: Option<SweepDef>,
+    /// What one use takes from a project's quota, and where the run reads that quota: no
+    /// more cases run at once than the quotas admit.
+    #[serde(default)]
+    pub quota: Vec<QuotaDef>,
+}
+
+/// One quota a fixture uses one of (a router, an instance), charged to the project of the
+/// identity of its first setup step.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaDef {
+    /// The quota's name in the service's quota API: `router`, `instances`.
+    pub resource: String,
+    /// The request that reads the project's limit and use, as that identity; the path may
+    /// use `${project_id}`.
+    pub read: ListSpec,
+    /// JSON pointer to the limit in the answer (-1 is unlimited).
+    pub limit: String,
+    /// JSON pointer to what the project already uses.
+    pub used: String,
 }
 
 /// Finding a fixture's leftovers: list, select, and name the teardown's variables.

@@ -60,6 +60,19 @@ pub struct Fixture {
     /// The keys its setup captures (`${alias.<key>}` in a case).
     pub captures: BTreeSet<String>,
     pub sweep: Option<Arc<SweepPlan>>,
+    pub quota: Arc<[QuotaPlan]>,
+}
+
+/// One quota a use of a fixture takes one of (see `model::QuotaDef`).
+#[derive(Debug)]
+pub struct QuotaPlan {
+    pub at: Source,
+    pub resource: String,
+    /// Whose project is charged: the identity of the fixture's first setup step.
+    pub identity: Role,
+    pub read: RequestPlan,
+    pub limit: String,
+    pub used: String,
 }
 
 /// How `sweep --prefix` finds a fixture's leftovers (see `model::SweepDef`).
@@ -129,6 +142,14 @@ impl RequestPlan {
         self.microversion
             .as_ref()
             .map(|mv| ("OpenStack-API-Version", format!("{} {mv}", self.service)))
+    }
+
+    /// The same, as the extra headers of a call that is not a step (a listing, a read).
+    pub fn microversion_headers(&self) -> BTreeMap<String, String> {
+        self.microversion_header()
+            .map(|(k, v)| (k.to_string(), v))
+            .into_iter()
+            .collect()
     }
 }
 

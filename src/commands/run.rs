@@ -105,6 +105,21 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         Mode::Contract
     });
     let target_is_reference = target.is_reference();
+    let quotas = {
+        // Only the quotas of cases this target can run: a compute-only cloud has no
+        // Neutron quota to read.
+        let selected: Vec<&crate::case::Case> = cases
+            .iter()
+            .filter(|c| target.skip_reason(&c.needs).is_none())
+            .collect();
+        rt.block_on(crate::runner::quota::Quotas::read(
+            &target,
+            &catalogue.fixtures,
+            &selected,
+            &args.quota.0,
+            args.request_timeout,
+        ))
+    };
     let run_id = catalogue::run_id();
     let ledger = open_ledger(&args, &target, &run_id)?;
     let ctx = Arc::new(RunContext {
@@ -122,6 +137,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
             retries: args.retries,
             poll_timeout_cap: None,
             fail_on_skip: args.fail_on_skip,
+            quota_wait: args.quota_wait,
         },
         // A run against a deliberately broken reference cloud must not propose its shapes.
         snapshots: if args.reference.deliberately_broken() && target_is_reference {
@@ -136,6 +152,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         stop: stop.clone(),
         shared: Default::default(),
         after_setup: None,
+        quotas: Arc::new(quotas),
         ledger,
     });
     let signals = {
@@ -149,7 +166,8 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
     ));
     let conclusion = trials::run(test, ctx.clone(), cases.into(), rt.handle(), jobs);
 
-    let notes = std::mem::take(&mut *ctx.notes.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut notes = std::mem::take(&mut *ctx.notes.lock().unwrap_or_else(|e| e.into_inner()));
+    notes.extend(ctx.quotas.summary());
     if !notes.is_empty() {
         println!("notes:");
         for n in notes {

@@ -30,6 +30,8 @@ pub struct Settings {
     pub poll_timeout_cap: Option<Duration>,
     /// Every skip other than a recorded deviation is a failure (certification runs).
     pub fail_on_skip: bool,
+    /// How long a setup request refused over quota is sent again (`step::over_quota`).
+    pub quota_wait: Duration,
 }
 
 pub struct RunContext {
@@ -55,6 +57,8 @@ pub struct RunContext {
     /// Called with a fixture's alias once its setup is done: where a test injects a fault
     /// (a panic, say) to prove that teardown still runs. `None` outside such tests.
     pub after_setup: Option<fn(&str)>,
+    /// How many cases the projects' quotas admit at once (see `quota`).
+    pub quotas: Arc<super::quota::Quotas>,
 }
 
 impl RunContext {

@@ -5,6 +5,7 @@ mod context;
 mod deviations;
 mod failure;
 mod partition;
+pub mod quota;
 mod record;
 mod request;
 mod schema_check;

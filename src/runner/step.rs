@@ -86,6 +86,9 @@ async fn send_until_ready(
         parent,
     };
     let Some(poll) = &step.poll else {
+        if phase == Phase::Setup {
+            return exchange_within_quota(ctx, step, &lookup, title, log).await;
+        }
         return exchange(ctx, step, &lookup, phase, title, log).await;
     };
     let timeout = poll.timeout.unwrap_or(ctx.settings.poll_timeout);
@@ -129,6 +132,63 @@ async fn send_until_ready(
             ctx.settings.poll_interval,
             ctx.settings.poll_max_interval,
         );
+    }
+}
+
+/// A setup request the target refuses over quota is sent again, with pauses growing to
+/// 2 s, for up to `--quota-wait`: on a shared cloud another job's resources may be freed.
+/// The run's own cases never get there (admission by quota, `quota.rs`); what waited is
+/// said after the summary, and what never got room fails as the target answered.
+async fn exchange_within_quota(
+    ctx: &RunContext,
+    step: &StepPlan,
+    lookup: &dyn Lookup,
+    title: &str,
+    log: &mut CaseLog,
+) -> Result<(Arc<HttpRequest>, HttpResponse), StepError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(100);
+    let mut refused = 0u32;
+    loop {
+        let (req, resp) = exchange(ctx, step, lookup, Phase::Setup, title, log).await?;
+        let Some(what) = over_quota(&resp) else {
+            if refused > 0 {
+                ctx.note(format!(
+                    "{}: {title} waited {:.1?} for quota",
+                    log.trial,
+                    started.elapsed()
+                ));
+            }
+            return Ok((req, resp));
+        };
+        if started.elapsed() + pause > ctx.settings.quota_wait {
+            ctx.note(format!(
+                "{}: {title} was still over quota after {:.1?} ({what})",
+                log.trial,
+                started.elapsed()
+            ));
+            return Ok((req, resp));
+        }
+        refused += 1;
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// Whether an answer says the project is over quota: Neutron's 409 OverQuota, Nova's 403
+/// "Quota exceeded for ...", or the 413 overLimit of older Nova and of Cinder.
+pub fn over_quota(resp: &HttpResponse) -> Option<String> {
+    let body = resp.json().ok()?;
+    let text = |pointer: &str| body.pointer(pointer).and_then(Value::as_str);
+    match resp.status {
+        409 if text("/NeutronError/type") == Some("OverQuota") => {
+            text("/NeutronError/message").map(str::to_string)
+        }
+        403 => text("/forbidden/message")
+            .filter(|m| m.starts_with("Quota exceeded"))
+            .map(str::to_string),
+        413 => text("/overLimit/message").map(str::to_string),
+        _ => None,
     }
 }
 

@@ -99,6 +99,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
             retries: 0,
             poll_timeout_cap: None,
             fail_on_skip: false,
+            quota_wait: Duration::from_secs(5),
         },
         snapshots: SnapshotStore::read_only(repo().join("snapshots")),
         run_id: "teardown".into(),
@@ -109,6 +110,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
         shared: Default::default(),
         ledger: None,
         after_setup: Some(planted_panic),
+        quotas: Default::default(),
     });
     Run { rt, ctx, _dir: dir }
 }

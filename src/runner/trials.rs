@@ -114,7 +114,9 @@ fn wait(rx: oneshot::Receiver<Outcome>) -> Outcome {
     })
 }
 
-/// Starts the selected cases in catalogue order, keeping `jobs` of them running.
+/// Starts the selected cases in catalogue order, keeping `jobs` of them running. Each
+/// waits for its quotas before it takes a job slot, so a case held back by a quota does
+/// not keep a case that needs none from running.
 async fn schedule(
     ctx: Arc<RunContext>,
     cases: Arc<[Case]>,
@@ -123,17 +125,15 @@ async fn schedule(
 ) {
     let slots = Arc::new(Semaphore::new(jobs));
     for (i, tx) in selected {
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            return;
-        };
         let ctx = ctx.clone();
         let cases = cases.clone();
+        let slots = slots.clone();
         tokio::spawn(async move {
             let case = &cases[i];
             let started = Instant::now();
             // A panic outside the case's own guard (in recording, say) must still give
             // the trial an outcome, as libtest's catch_unwind did for a trial thread.
-            let outcome = match AssertUnwindSafe(run_trial(&ctx, case, started))
+            let outcome = match AssertUnwindSafe(run_trial(&ctx, case, &slots))
                 .catch_unwind()
                 .await
             {
@@ -152,7 +152,6 @@ async fn schedule(
                     Err(Failed::from(message))
                 }
             };
-            drop(slot);
             let _ = tx.send(outcome);
         });
     }
@@ -183,24 +182,13 @@ fn record(
     ctx.record(log.into_report(case, ending));
 }
 
-async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
-    let record = |log, verdict, skip_reason, failure| {
+async fn run_trial(ctx: &RunContext, case: &Case, slots: &Arc<Semaphore>) -> Outcome {
+    let mut started = Instant::now();
+    let record = |log, verdict, skip_reason, failure, started| {
         record(ctx, case, started, log, verdict, skip_reason, failure)
     };
-    // A case the run never started was not checked: that is never a pass, nor a skip
-    // that a summary line could count as fine.
-    if ctx.stopping() {
-        let message = format!(
-            "{NOT_RUN}the run was interrupted by {} before this case started",
-            ctx.stop.reason().unwrap_or("a stop request")
-        );
-        record(
-            CaseLog::default(),
-            Verdict::Failed,
-            None,
-            Some(message.clone()),
-        );
-        return Err(Failed::from(message));
+    if let Some(outcome) = not_started(ctx, case, started) {
+        return outcome;
     }
     if let Some(reason) = ctx.target.skip_reason(&case.needs) {
         if ctx.settings.fail_on_skip {
@@ -210,6 +198,7 @@ async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
                 Verdict::Failed,
                 Some(reason),
                 Some(message.clone()),
+                started,
             );
             return Err(Failed::from(message));
         }
@@ -218,19 +207,49 @@ async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
             Verdict::Skipped,
             Some(reason.clone()),
             None,
+            started,
         );
         return Ok(Completion::ignored_with(reason));
+    }
+    // Quotas first, then a job slot; both are held until the case's teardown is done.
+    let _quota = match ctx
+        .quotas
+        .admit(&ctx.target, &ctx.catalogue.fixtures, case)
+        .await
+    {
+        Ok(admission) => admission,
+        Err(reason) => {
+            let message = format!(
+                "{} ({})\nnot run: {reason}",
+                case.doc.name, case.doc.id.value
+            );
+            record(
+                CaseLog::default(),
+                Verdict::Failed,
+                None,
+                Some(message.clone()),
+                started,
+            );
+            return Err(Failed::from(message));
+        }
+    };
+    let Ok(_slot) = slots.acquire().await else {
+        return Err(Failed::from("the run is shutting down"));
+    };
+    started = Instant::now();
+    if let Some(outcome) = not_started(ctx, case, started) {
+        return outcome;
     }
     let (result, log) = run_case(ctx, case).await;
     let doc = &case.doc;
     match (result, ctx.deviations.reason(&doc.id.value)) {
         (Ok(()), None) => {
-            record(log, Verdict::Passed, None, None);
+            record(log, Verdict::Passed, None, None, started);
             Ok(Completion::Completed)
         }
         (Err(e), None) => {
             let message = format!("{} ({})\n{e}", doc.name, doc.id.value);
-            record(log, Verdict::Failed, None, Some(message.clone()));
+            record(log, Verdict::Failed, None, Some(message.clone()), started);
             Err(Failed::from(message))
         }
         (Err(e), Some(reason)) => {
@@ -240,6 +259,7 @@ async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
                 Verdict::KnownDeviation,
                 Some(reason.clone()),
                 Some(e.to_string()),
+                started,
             );
             Ok(Completion::ignored_with(reason))
         }
@@ -249,8 +269,31 @@ async fn run_trial(ctx: &RunContext, case: &Case, started: Instant) -> Outcome {
                 "{} ({}) is recorded as a known deviation of this target ({reason}) but passed: remove it from the deviations file",
                 doc.name, doc.id.value
             );
-            record(log, Verdict::Failed, None, Some(message.clone()));
+            record(log, Verdict::Failed, None, Some(message.clone()), started);
             Err(Failed::from(message))
         }
     }
+}
+
+/// A case the run never started was not checked: that is never a pass, nor a skip that a
+/// summary line could count as fine.
+fn not_started(ctx: &RunContext, case: &Case, started: Instant) -> Option<Outcome> {
+    if !ctx.stopping() {
+        return None;
+    }
+    let message = format!(
+        "{NOT_RUN}the run was interrupted by {} before this case started",
+        ctx.stop.reason().unwrap_or("a stop request")
+    );
+    let failure = Some(message.clone());
+    record(
+        ctx,
+        case,
+        started,
+        CaseLog::default(),
+        Verdict::Failed,
+        None,
+        failure,
+    );
+    Some(Err(Failed::from(message)))
 }

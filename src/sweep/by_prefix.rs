@@ -208,12 +208,7 @@ async fn list<'a>(
             what: format!("fixture {} ({})", fixture.name, sweep.at),
             problem: e.to_string(),
         })?;
-    let headers: BTreeMap<String, String> = sweep
-        .list
-        .microversion_header()
-        .map(|(k, v)| (k.to_string(), v))
-        .into_iter()
-        .collect();
+    let headers = sweep.list.microversion_headers();
     let mut seen = BTreeSet::new();
     let mut found = Vec::new();
     for role in [Role::Owner, Role::Other, Role::Reader, Role::Admin] {

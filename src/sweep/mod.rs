@@ -1,6 +1,6 @@
 //! Removing what earlier runs left on a target: from their ledgers, or by name prefix.
 mod by_prefix;
-mod call;
+pub(crate) mod call;
 mod from_ledger;
 
 pub use by_prefix::sweep_by_prefix;

@@ -12,6 +12,7 @@ mod coverage;
 mod faults;
 mod hostile;
 mod mutants;
+mod quotas;
 mod redaction;
 mod reports;
 mod safety;

@@ -1,0 +1,86 @@
+//! Admission by quota (`src/runner/quota.rs`): the catalogue passes at any concurrency
+//! against a cloud with tight quotas, a case that can never fit fails saying why, and a
+//! setup refused over quota on a shared cloud waits for room.
+use crate::support::{case_count, stackconform, text, workspace, Served, IDENTITIES};
+
+#[test]
+fn the_catalogue_passes_at_64_cases_at_once_under_the_default_quotas() {
+    let dir = workspace();
+    let out = stackconform(dir.path(), &["--test-threads", "64"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("quota router of project"), "{shown}");
+    assert!(
+        shown.contains("limit 10, 0 in use before the run"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_catalogue_passes_at_64_cases_at_once_against_tight_quotas() {
+    let dir = workspace();
+    let args = [
+        "--test-threads",
+        "64",
+        "--reference-quota",
+        "router=3,instances=2",
+    ];
+    let out = stackconform(dir.path(), &args);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    let all = format!("{} passed; 0 failed; 0 ignored", case_count());
+    assert!(shown.contains(&all), "{shown}");
+    // The owner's project is the one with the seeded network; each gate reports its peak.
+    for (resource, room) in [("router", 3), ("instances", 2)] {
+        let line = shown
+            .lines()
+            .find(|l| {
+                l.contains(&format!("quota {resource} of project")) && l.contains("in flight")
+            })
+            .unwrap_or_else(|| panic!("no {resource} summary: {shown}"));
+        let peak: u32 = line
+            .split("at most ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(peak >= 1 && peak <= room, "{line}");
+        assert!(line.ends_with(&format!("(room {room})")), "{line}");
+    }
+}
+
+#[test]
+fn a_case_that_needs_more_than_the_room_fails_naming_the_quota() {
+    let dir = workspace();
+    // The reference cloud seeds one subnet in the owner's project: room for 2.
+    let case = "network.add_router_interface::200-ipv6-prefix-joins-dual-stack-port";
+    let args = ["--reference-quota", "subnet=3", "--exact", case];
+    let out = stackconform(dir.path(), &args);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{shown}");
+    assert!(
+        shown.contains("not run: the case takes 3 of quota subnet of project"),
+        "{shown}"
+    );
+    assert!(shown.contains("there is room for 2"), "{shown}");
+}
+
+/// A cloud whose quota is smaller than the run believes (`--quota`, or another job of a
+/// shared cloud using it): setups refused over quota are sent again until room is freed.
+#[test]
+fn a_setup_refused_over_quota_waits_for_room() {
+    let served = Served::start_with(&["--reference-quota", "router=2"]);
+    let dir = workspace();
+    let out = served
+        .command(dir.path(), &dir.path().join("ledgers"))
+        .args(["run", "--quota", "router=6", "--test-threads", "8"])
+        .args(IDENTITIES)
+        .arg("network.remove_router_interface::")
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("quota router of project"), "{shown}");
+    assert!(shown.contains("room 6 (--quota)"), "{shown}");
+    assert!(shown.contains("for quota"), "no setup waited: {shown}");
+}
