@@ -7,7 +7,7 @@ use crate::case::Role;
 use crate::cli::RunArgs;
 use crate::error::{Error, EXIT_FAILED, EXIT_INTERRUPTED};
 use crate::ledger::Ledger;
-use crate::report::{junit_xml, summarize, RunReport, TargetReport, FORMAT_VERSION};
+use crate::report::{junit_xml, summarize, Resources, RunReport, TargetReport, FORMAT_VERSION};
 use crate::runner::{trials, Deviations, RunContext, Settings, Stop};
 use crate::schema::{Mode, SnapshotStore};
 use crate::target::{connect_clouds, start_embedded, Connect, Target};
@@ -153,6 +153,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         shared: Default::default(),
         after_setup: None,
         quotas: Arc::new(quotas),
+        created: Default::default(),
         ledger,
     });
     let signals = {
@@ -168,6 +169,15 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
 
     let mut notes = std::mem::take(&mut *ctx.notes.lock().unwrap_or_else(|e| e.into_inner()));
     notes.extend(ctx.quotas.summary());
+    let created = ctx
+        .created
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    if !created.is_empty() {
+        let each: Vec<String> = created.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        notes.push(format!("created (fixture setups): {}", each.join(", ")));
+    }
     if !notes.is_empty() {
         println!("notes:");
         for n in notes {
@@ -293,6 +303,14 @@ fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) 
         partition: args.partition.map(|p| p.to_string()),
         interrupted: None,
         summary: summarize(&cases),
+        resources: Resources {
+            created: ctx
+                .created
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+            quotas: ctx.quotas.report(),
+        },
         cases,
     }
 }

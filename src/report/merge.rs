@@ -45,6 +45,7 @@ pub fn merge(mut shards: Vec<RunReport>) -> Result<RunReport, MergeError> {
     shards.sort_by(|a, b| a.partition.cmp(&b.partition));
     let mut merged = shards[0].clone();
     merged.cases.clear();
+    merged.resources = Default::default();
     let mut ids = std::collections::BTreeSet::new();
     let mut run_ids = Vec::new();
     let mut shards_interrupted = Vec::new();
@@ -64,6 +65,14 @@ pub fn merge(mut shards: Vec<RunReport>) -> Result<RunReport, MergeError> {
         merged.duration_ms = merged.duration_ms.max(shard.duration_ms);
         merged.started_at = merged.started_at.min(shard.started_at.clone());
         run_ids.push(shard.run_id.clone());
+        // Shards ran side by side: their creations add up, and so do their peaks.
+        for (fixture, n) in &shard.resources.created {
+            *merged.resources.created.entry(fixture.clone()).or_default() += n;
+        }
+        merged
+            .resources
+            .quotas
+            .extend(shard.resources.quotas.iter().cloned());
         for case in shard.cases {
             if !ids.insert(case.id.clone()) {
                 return Err(MergeError::Overlap {

@@ -32,8 +32,46 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
     pub summary: Summary,
+    /// What the run created, and how the projects' quotas held it back.
+    #[serde(default, skip_serializing_if = "Resources::is_empty")]
+    pub resources: Resources,
     /// Every case the run selected, in trial-name order.
     pub cases: Vec<CaseReport>,
+}
+
+/// What the run created, by fixture, and each quota it read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    /// Fixture name to the number of its setups that completed (one per use).
+    pub created: BTreeMap<String, u32>,
+    pub quotas: Vec<QuotaReport>,
+}
+
+impl Resources {
+    pub fn is_empty(&self) -> bool {
+        self.created.is_empty() && self.quotas.is_empty()
+    }
+}
+
+/// One project's quota of one resource, as the run found and used it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaReport {
+    pub project_id: String,
+    /// The quota's name in the service's API: `router`, `instances`.
+    pub resource: String,
+    /// The limit and the use before the run, when the quota API said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_before: Option<i64>,
+    /// How many the run's cases could hold at once (from the API or `--quota`); absent
+    /// when the quota held nothing back (unlimited, or not readable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<u32>,
+    /// The most the run's cases held at once.
+    pub peak: u32,
 }
 
 /// What the run talked to and what it found there.

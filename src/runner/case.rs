@@ -179,6 +179,11 @@ async fn body<'a>(
             write_down(ctx, case, active, &state.scope, result.is_ok());
             result?;
         }
+        *ctx.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(u.fixture.clone())
+            .or_default() += 1;
         // A fixture's variables are its params, `name` and its captures: all exported.
         let exported: Vec<(String, Value)> = active
             .vars

@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -59,6 +60,8 @@ pub struct RunContext {
     pub after_setup: Option<fn(&str)>,
     /// How many cases the projects' quotas admit at once (see `quota`).
     pub quotas: Arc<super::quota::Quotas>,
+    /// Fixture name to the number of its setups that completed.
+    pub created: Mutex<BTreeMap<String, u32>>,
 }
 
 impl RunContext {

@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::case::{Case, Fixture, Method, QuotaPlan};
+use crate::report::QuotaReport;
 use crate::sweep::call::{call, Call};
 use crate::target::Target;
 use crate::template::{Scope, Splice};
@@ -24,8 +25,12 @@ use crate::template::{Scope, Splice};
 struct Gate {
     /// `router of project 6f70…`, for messages.
     label: String,
-    room: u32,
-    permits: Arc<Semaphore>,
+    /// Limit and use before the run, when the quota API said.
+    found: Option<(i64, i64)>,
+    /// How many the cases may hold at once; `None` holds nothing back (unlimited, or not
+    /// readable and not given).
+    room: Option<u32>,
+    permits: Option<Arc<Semaphore>>,
     in_flight: AtomicU32,
     peak: AtomicU32,
 }
@@ -40,7 +45,7 @@ pub struct Quotas {
 
 /// The permits a running case holds; dropping it gives them back.
 pub struct Admission {
-    _held: Vec<(GateRef, OwnedSemaphorePermit)>,
+    _held: Vec<(GateRef, Option<OwnedSemaphorePermit>)>,
 }
 
 /// What a case takes of each (project, resource), and how to read that quota.
@@ -125,35 +130,37 @@ impl Quotas {
         for ((project, resource), q) in wanted {
             let short = &project[..project.len().min(8)];
             let label = format!("{resource} of project {short}…");
-            let room = match (given.get(&resource), read(target, &project, q, t).await) {
+            let found = read(target, &project, q, t).await;
+            let room = match (given.get(&resource), &found) {
                 (Some(room), _) => {
                     quotas
                         .notes
                         .push(format!("quota {label}: room {room} (--quota)"));
-                    *room
+                    Some(*room)
                 }
-                (None, Ok((limit, _))) if limit < 0 => continue,
+                (None, Ok((limit, _))) if *limit < 0 => None,
                 (None, Ok((limit, used))) => {
                     let room = u32::try_from((limit - used).max(0)).unwrap_or(u32::MAX);
                     quotas.notes.push(format!(
                         "quota {label}: limit {limit}, {used} in use before the run, so at most {room} at once"
                     ));
-                    room
+                    Some(room)
                 }
                 (None, Err(why)) => {
                     quotas.notes.push(format!(
                         "quota {label} could not be read ({why}; {}): cases are not held back by it; give its room with --quota {resource}=N",
                         q.at
                     ));
-                    continue;
+                    None
                 }
             };
             quotas.gates.insert(
                 (project, resource),
                 Gate {
                     label,
+                    found: found.ok(),
                     room,
-                    permits: Arc::new(Semaphore::new(room as usize)),
+                    permits: room.map(|r| Arc::new(Semaphore::new(r as usize))),
                     in_flight: AtomicU32::new(0),
                     peak: AtomicU32::new(0),
                 },
@@ -175,18 +182,23 @@ impl Quotas {
             let Some(gate) = self.gates.get(&key) else {
                 continue;
             };
-            if n > gate.room {
-                return Err(format!(
-                    "the case takes {n} of quota {} at once, and there is room for {}",
-                    gate.label, gate.room
-                ));
-            }
-            let permit = gate
-                .permits
-                .clone()
-                .acquire_many_owned(n)
-                .await
-                .map_err(|_| "the run is shutting down".to_string())?;
+            let permit = match (&gate.permits, gate.room) {
+                (Some(permits), Some(room)) => {
+                    if n > room {
+                        return Err(format!(
+                            "the case takes {n} of quota {} at once, and there is room for {room}",
+                            gate.label
+                        ));
+                    }
+                    let permit = permits
+                        .clone()
+                        .acquire_many_owned(n)
+                        .await
+                        .map_err(|_| "the run is shutting down".to_string())?;
+                    Some(permit)
+                }
+                _ => None,
+            };
             let now = gate.in_flight.fetch_add(n, Ordering::SeqCst) + n;
             gate.peak.fetch_max(now, Ordering::SeqCst);
             let back = GateRef {
@@ -203,14 +215,31 @@ impl Quotas {
     pub fn summary(&self) -> Vec<String> {
         let mut out = self.notes.clone();
         for gate in self.gates.values() {
+            let room = gate
+                .room
+                .map_or_else(|| "not held back".to_string(), |r| format!("room {r}"));
             out.push(format!(
-                "quota {}: at most {} in flight (room {})",
+                "quota {}: at most {} in flight ({room})",
                 gate.label,
                 gate.peak.load(Ordering::SeqCst),
-                gate.room
             ));
         }
         out
+    }
+
+    /// Each quota the run read, for the JSON report.
+    pub fn report(&self) -> Vec<QuotaReport> {
+        self.gates
+            .iter()
+            .map(|((project, resource), gate)| QuotaReport {
+                project_id: project.clone(),
+                resource: resource.clone(),
+                limit: gate.found.map(|(l, _)| l),
+                used_before: gate.found.map(|(_, u)| u),
+                room: gate.room,
+                peak: gate.peak.load(Ordering::SeqCst),
+            })
+            .collect()
     }
 }
 

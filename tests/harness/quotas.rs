@@ -24,10 +24,32 @@ fn the_catalogue_passes_at_64_cases_at_once_against_tight_quotas() {
         "64",
         "--reference-quota",
         "router=3,instances=2",
+        "--report",
+        "r.json",
     ];
     let out = stackconform(dir.path(), &args);
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(0), "{shown}");
+    // The report counts what was created and each quota's room and peak.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let resources = &report["resources"];
+    assert!(
+        resources["created"]["router"].as_u64().unwrap() > 3,
+        "{resources}"
+    );
+    assert!(
+        resources["created"]["server"].as_u64().unwrap() > 2,
+        "{resources}"
+    );
+    let router = resources["quotas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["resource"] == "router" && q["room"] == 3)
+        .unwrap_or_else(|| panic!("{resources}"));
+    assert_eq!(router["limit"], 3);
+    assert!(router["peak"].as_u64().unwrap() <= 3, "{router}");
     let all = format!("{} passed; 0 failed; 0 ignored", case_count());
     assert!(shown.contains(&all), "{shown}");
     // The owner's project is the one with the seeded network; each gate reports its peak.
