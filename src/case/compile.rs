@@ -547,6 +547,7 @@ pub(super) fn case(
         }
         c.known.insert(format!("{alias}.{}", builtins::NAME));
     }
+    shared_uses_only_read(&mut c, &doc, fixtures);
 
     let request = c.request(&doc.request, "request");
     let (expect, schema) = c.expect(&doc.expect, "expect", true);
@@ -584,6 +585,7 @@ pub(super) fn case(
             captures: BTreeSet::new(),
             sweep: None,
             quota: Vec::new().into(),
+            share: None,
         }
     });
 
@@ -607,6 +609,63 @@ pub(super) fn case(
         }),
         doc: std::sync::Arc::new(doc),
     })
+}
+
+/// A shared fixture is one instance for many cases: its `with:` takes literals, and the
+/// case may not hand its values to another fixture (an attach, a lock) or to its
+/// `cleanup:`, which would change what the other cases read.
+fn shared_uses_only_read(c: &mut Checker<'_>, doc: &CaseDoc, fixtures: &BTreeMap<String, Fixture>) {
+    let text = |v: &Value| v.to_string();
+    for (i, use_) in doc.fixtures.iter().enumerate() {
+        let u = &use_.value;
+        let Some(share) = fixtures.get(&u.fixture).and_then(|f| f.share) else {
+            continue;
+        };
+        let use_at = at(use_);
+        if u.with.values().any(|v| text(v).contains("${")) {
+            c.error(
+                use_at,
+                format!("fixtures[{i}].with"),
+                format!("fixture {:?} is shared (share: {share:?}): its `with:` takes literal values, not variables", u.fixture),
+            );
+        }
+        let reference = format!("${{{}.", u.name);
+        for (j, other) in doc.fixtures.iter().enumerate() {
+            if j != i
+                && other
+                    .value
+                    .with
+                    .values()
+                    .any(|v| text(v).contains(&reference))
+            {
+                c.error(
+                    at(other),
+                    format!("fixtures[{j}].with"),
+                    format!(
+                        "passes {reference}...}} of the shared fixture {:?} to {:?}, which would change it for every case that shares it",
+                        u.fixture, other.value.fixture
+                    ),
+                )
+                .set_hint("give the case a fixture of its own (one without `share:`)");
+            }
+        }
+        for (k, step) in doc.cleanup.iter().enumerate() {
+            let r = &step.request;
+            let mentions = r.path.value.contains(&reference)
+                || r.body
+                    .as_ref()
+                    .is_some_and(|b| text(b).contains(&reference))
+                || r.headers.values().any(|h| h.contains(&reference));
+            if mentions {
+                c.error(
+                    at(&r.path),
+                    format!("cleanup[{k}]"),
+                    format!("undoes something on the shared fixture {:?} ({reference}...}}), which other cases read", u.fixture),
+                )
+                .set_hint("give the case a fixture of its own (one without `share:`)");
+            }
+        }
+    }
 }
 
 /// Checks a fixture definition and works out, in the same walk over its steps, what it
@@ -674,6 +733,7 @@ pub(super) fn fixture(
         captures,
         sweep,
         quota: quota.into(),
+        share: def.share,
     };
     (fixture, c.errors)
 }

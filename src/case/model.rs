@@ -145,6 +145,19 @@ pub struct FixtureDef {
     /// more cases run at once than the quotas admit.
     #[serde(default)]
     pub quota: Vec<QuotaDef>,
+    /// Cases that only read it share one instance: `run` (every case of the run with the
+    /// same `with:`) or `operation` (those of one operation). Set up by its first user,
+    /// torn down after its last. A case may not pass its values to another fixture or to
+    /// its `cleanup:`, which would change what the other cases read.
+    #[serde(default)]
+    pub share: Option<Share>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Share {
+    Run,
+    Operation,
 }
 
 /// One quota a fixture uses one of (a router, an instance), charged to the project of the

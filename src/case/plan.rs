@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::model::{CaseDoc, Method, Role, Service};
+use super::model::{CaseDoc, Method, Role, Service, Share};
 use super::operation::Operation;
 use crate::check::{Checks, FieldCheck};
 use crate::template::{Template, ValueTemplate};
@@ -61,6 +61,7 @@ pub struct Fixture {
     pub captures: BTreeSet<String>,
     pub sweep: Option<Arc<SweepPlan>>,
     pub quota: Arc<[QuotaPlan]>,
+    pub share: Option<Share>,
 }
 
 /// One quota a use of a fixture takes one of (see `model::QuotaDef`).

@@ -154,6 +154,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         after_setup: None,
         quotas: Arc::new(quotas),
         created: Default::default(),
+        sharing: Default::default(),
         ledger,
     });
     let signals = {
@@ -166,6 +167,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         ctx.ledger_hint(),
     ));
     let conclusion = trials::run(test, ctx.clone(), cases.into(), rt.handle(), jobs);
+    rt.block_on(ctx.sharing.tear_down_rest(&ctx));
 
     let mut notes = std::mem::take(&mut *ctx.notes.lock().unwrap_or_else(|e| e.into_inner()));
     notes.extend(ctx.quotas.summary());

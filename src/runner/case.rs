@@ -6,7 +6,7 @@ use futures_util::FutureExt;
 use serde_json::Value;
 
 use crate::case::{builtins, Case, Fixture, Role, StepPlan};
-use crate::template::{Layered, NoVariables, Scope};
+use crate::template::{Layered, Lookup, NoVariables, Scope};
 
 use super::context::RunContext;
 use super::failure::{CaseError, CaseFailure, StepError, StepErrorKind};
@@ -128,6 +128,14 @@ async fn body<'a>(
     let plan = &case.plan;
     for u in &plan.fixtures {
         let fixture = &ctx.catalogue.fixtures[&u.fixture];
+        // A shared instance is another's to set up and tear down: only its values are the
+        // case's.
+        if let Some(shared) = ctx.sharing.acquire(ctx, case, u, fixture, log).await {
+            for (k, v) in shared?.iter() {
+                state.scope.set(format!("{}.{k}", u.alias), v.clone());
+            }
+            continue;
+        }
         let mut vars = Scope::new();
         for (key, default) in &fixture.params {
             let value = match u.with.get(key) {
@@ -256,14 +264,38 @@ fn ledger_key(ctx: &RunContext, case: &Case, alias: &str) -> String {
 /// requests that can already be rendered.
 /// `confirmed` is false while a setup step is in flight: what it does may not have happened.
 fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope, confirmed: bool) {
+    let written = Written {
+        key: ledger_key(ctx, case, &active.alias),
+        trial: &case.trial_name,
+        fixture: active.fixture,
+        alias: &active.alias,
+    };
+    write_down_as(ctx, &written, &active.vars, scope, confirmed);
+}
+
+/// What the ledger says a set-up fixture belongs to.
+pub(super) struct Written<'a> {
+    pub key: String,
+    pub trial: &'a str,
+    pub fixture: &'a Fixture,
+    pub alias: &'a str,
+}
+
+pub(super) fn write_down_as(
+    ctx: &RunContext,
+    w: &Written<'_>,
+    vars: &Scope,
+    scope: &dyn Lookup,
+    confirmed: bool,
+) {
     if ctx.ledger.is_none() {
         return;
     }
     let lookup = Layered {
-        local: &active.vars,
+        local: vars,
         parent: scope,
     };
-    let removals: Vec<_> = active
+    let removals: Vec<_> = w
         .fixture
         .teardown
         .iter()
@@ -278,12 +310,12 @@ fn write_down(ctx: &RunContext, case: &Case, active: &Active<'_>, scope: &Scope,
         .get(&Role::Owner)
         .and_then(|i| i.project_id.clone());
     ctx.ledger(&crate::ledger::Event::Created {
-        key: ledger_key(ctx, case, &active.alias),
+        key: w.key.clone(),
         run_id: ctx.run_id.clone(),
         project_id,
-        case: case.trial_name.clone(),
-        fixture: active.fixture.name.clone(),
-        alias: active.alias.clone(),
+        case: w.trial.to_string(),
+        fixture: w.fixture.name.clone(),
+        alias: w.alias.to_string(),
         confirmed,
         removals,
     });

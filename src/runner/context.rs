@@ -62,6 +62,8 @@ pub struct RunContext {
     pub quotas: Arc<super::quota::Quotas>,
     /// Fixture name to the number of its setups that completed.
     pub created: Mutex<BTreeMap<String, u32>>,
+    /// The instances of shared fixtures (`share:`) and their users.
+    pub sharing: super::shared::SharedFixtures,
 }
 
 impl RunContext {

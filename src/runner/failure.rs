@@ -66,6 +66,9 @@ pub enum StepErrorKind {
     },
     #[error("no answer within {0:?}")]
     Deadline(Duration),
+    /// A shared fixture another case set up, or failed to.
+    #[error("{0}")]
+    Shared(String),
 }
 
 fn list(problems: &[Problem]) -> String {

@@ -9,6 +9,7 @@ pub mod quota;
 mod record;
 mod request;
 mod schema_check;
+mod shared;
 mod step;
 mod stop;
 #[cfg(test)]

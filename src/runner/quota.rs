@@ -48,26 +48,48 @@ pub struct Admission {
     _held: Vec<(GateRef, Option<OwnedSemaphorePermit>)>,
 }
 
-/// What a case takes of each (project, resource), and how to read that quota.
-fn needs<'c>(
+type Needs<'c> = BTreeMap<(String, String), (u32, &'c QuotaPlan)>;
+
+/// Adds what one use of `fixture` takes to `out`.
+fn take<'c>(target: &Target, fixture: &'c Fixture, out: &mut Needs<'c>) {
+    for q in fixture.quota.iter() {
+        let project = target
+            .identities
+            .get(&q.identity)
+            .and_then(|i| i.project_id.clone());
+        if let Some(project) = project {
+            out.entry((project, q.resource.clone())).or_insert((0, q)).0 += 1;
+        }
+    }
+}
+
+/// What the shared instances the cases use take, once each: set aside before the room
+/// is shared out among the cases.
+fn shared_needs<'c>(
     target: &Target,
     fixtures: &'c BTreeMap<String, Fixture>,
-    case: &Case,
-) -> BTreeMap<(String, String), (u32, &'c QuotaPlan)> {
-    let mut out: BTreeMap<(String, String), (u32, &QuotaPlan)> = BTreeMap::new();
-    for used in &case.plan.fixtures {
-        let Some(fixture) = fixtures.get(&used.fixture) else {
+    cases: &[&Case],
+) -> Needs<'c> {
+    let mut instances = std::collections::BTreeSet::new();
+    let mut out = Needs::new();
+    for used in cases.iter().flat_map(|c| &c.plan.fixtures) {
+        let Some(fixture) = fixtures.get(&used.fixture).filter(|f| f.share.is_some()) else {
             continue;
         };
-        for q in fixture.quota.iter() {
-            let Some(project) = target
-                .identities
-                .get(&q.identity)
-                .and_then(|i| i.project_id.clone())
-            else {
-                continue;
-            };
-            out.entry((project, q.resource.clone())).or_insert((0, q)).0 += 1;
+        if instances.insert(format!("{}{:?}", used.fixture, used.with)) {
+            take(target, fixture, &mut out);
+        }
+    }
+    out
+}
+
+/// What a case takes of each (project, resource), and how to read that quota. A shared
+/// instance is set up once, whoever its users are: not held per case.
+fn needs<'c>(target: &Target, fixtures: &'c BTreeMap<String, Fixture>, case: &Case) -> Needs<'c> {
+    let mut out = Needs::new();
+    for used in &case.plan.fixtures {
+        if let Some(fixture) = fixtures.get(&used.fixture).filter(|f| f.share.is_none()) {
+            take(target, fixture, &mut out);
         }
     }
     out
@@ -126,6 +148,10 @@ impl Quotas {
                 wanted.entry(key).or_insert(q);
             }
         }
+        let set_aside = shared_needs(target, fixtures, cases);
+        for (key, (_, q)) in &set_aside {
+            wanted.entry(key.clone()).or_insert(q);
+        }
         let mut quotas = Quotas::default();
         for ((project, resource), q) in wanted {
             let short = &project[..project.len().min(8)];
@@ -140,9 +166,17 @@ impl Quotas {
                 }
                 (None, Ok((limit, _))) if *limit < 0 => None,
                 (None, Ok((limit, used))) => {
-                    let room = u32::try_from((limit - used).max(0)).unwrap_or(u32::MAX);
+                    let shared = set_aside
+                        .get(&(project.clone(), resource.clone()))
+                        .map_or(0, |(n, _)| i64::from(*n));
+                    let room = u32::try_from((limit - used - shared).max(0)).unwrap_or(u32::MAX);
+                    let aside = if shared > 0 {
+                        format!(", {shared} set aside for shared fixtures")
+                    } else {
+                        String::new()
+                    };
                     quotas.notes.push(format!(
-                        "quota {label}: limit {limit}, {used} in use before the run, so at most {room} at once"
+                        "quota {label}: limit {limit}, {used} in use before the run{aside}, so at most {room} at once"
                     ));
                     Some(room)
                 }

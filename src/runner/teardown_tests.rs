@@ -112,6 +112,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
         after_setup: Some(planted_panic),
         quotas: Default::default(),
         created: Default::default(),
+        sharing: Default::default(),
     });
     Run { rt, ctx, _dir: dir }
 }

@@ -85,6 +85,14 @@ pub fn run(
         }
         trials.push(t);
     }
+    // The users of each shared fixture: the selected cases this target can run.
+    ctx.sharing.plan(
+        &ctx,
+        selected
+            .iter()
+            .map(|(i, _)| &cases[*i])
+            .filter(|c| ctx.target.skip_reason(&c.needs).is_none()),
+    );
     rt.spawn(schedule(ctx, cases, selected, jobs.max(1)));
     let serial = Arguments {
         test_threads: Some(1),
@@ -152,6 +160,10 @@ async fn schedule(
                     Err(Failed::from(message))
                 }
             };
+            // Whatever the outcome (a panic too), this user of its shared fixtures is done.
+            if ctx.target.skip_reason(&case.needs).is_none() {
+                ctx.sharing.release(&ctx, case).await;
+            }
             let _ = tx.send(outcome);
         });
     }

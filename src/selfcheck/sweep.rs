@@ -97,6 +97,7 @@ pub async fn check_cloud(
         after_setup: None,
         quotas: Default::default(),
         created: Default::default(),
+        sharing: Default::default(),
         // The embedded cloud's resources end with it.
         ledger: None,
     };

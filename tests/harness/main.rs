@@ -17,4 +17,5 @@ mod redaction;
 mod reports;
 mod safety;
 mod serve;
+mod sharing;
 mod trust;
