@@ -117,6 +117,10 @@ pub struct ReferenceArgs {
     /// The reference cloud's asynchronous detach delay.
     #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
     pub reference_detach_delay: Duration,
+    /// How long after add_router_interface the interface port's status turns ACTIVE, as
+    /// the L3 agent or OVN brings it up (Tempest waits for it).
+    #[arg(long, env = "STACKCONFORM_REFERENCE_PORT_UP_DELAY", default_value = "200ms", value_parser = duration)]
+    pub reference_port_up_delay: Duration,
     /// Run the reference cloud with one deliberate contract deviation, to see the failure it
     /// produces (names: `stackconform mutants --list`).
     #[arg(long, env = "STACKCONFORM_REFERENCE_MUTANT", value_parser = mutant)]
@@ -142,6 +146,7 @@ impl ReferenceArgs {
     pub fn cloud_config(&self) -> CloudConfig {
         CloudConfig {
             detach_delay: self.reference_detach_delay,
+            router_port_up_delay: self.reference_port_up_delay,
             mutant: self.reference_mutant,
             faults: self.reference_faults.clone(),
             quotas: self.reference_quota.clone(),

@@ -34,6 +34,8 @@ pub struct CloudConfig {
     pub detach_delay: Duration,
     /// suspend/resume/pause/... -> the new vm_state.
     pub action_delay: Duration,
+    /// add_router_interface -> the interface port's status ACTIVE (Tempest waits for it).
+    pub router_port_up_delay: Duration,
     pub token_ttl: Duration,
     pub owner_key: OwnerKey,
     /// oslo.middleware sizelimit `max_request_body_size`, enforced for Nova before auth.
@@ -55,6 +57,7 @@ impl Default for CloudConfig {
             server_build_delay: Duration::from_millis(30),
             detach_delay: Duration::from_millis(100),
             action_delay: Duration::from_millis(20),
+            router_port_up_delay: Duration::from_millis(200),
             token_ttl: Duration::from_secs(3600),
             owner_key: OwnerKey::ProjectId,
             max_request_body: 114_688,

@@ -38,6 +38,7 @@ fn route(app: &Arc<App>, req: &Req) -> Reply {
         (["v3", "auth", "tokens"], &Method::GET) => validate_token(app, req, true),
         (["v3", "auth", "tokens"], &Method::HEAD) => validate_token(app, req, false),
         (["v3", "auth", "tokens"], &Method::DELETE) => revoke_token(app, req),
+        (["v3", "auth", "catalog"], &Method::GET) => auth_catalog(app, req),
         (["v3", "users", user_id, "application_credentials"], &Method::POST) => {
             create_app_cred(app, req, user_id)
         }
@@ -499,6 +500,29 @@ fn validate_token(app: &Arc<App>, req: &Req, with_body: bool) -> Reply {
     } else {
         reply.with_body(Vec::new())
     }
+}
+
+/// `GET /v3/auth/catalog`: the catalog of the request's own token, which must be
+/// project-scoped (keystone/api/auth.py `AuthCatalogResource`).
+fn auth_catalog(app: &Arc<App>, req: &Req) -> Reply {
+    let state = app.lock();
+    let ctx = match auth::authenticate(app, &state, req) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if ctx.project_id.is_none() {
+        return error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "A project-scoped token is required to produce a service catalog.",
+        );
+    }
+    let links = json!({"self": format!("{}/identity/v3/auth/catalog", app.base_url)});
+    Reply::json(
+        StatusCode::OK,
+        &json!({"catalog": catalog(&state), "links": links}),
+        JsonStyle::Python,
+    )
 }
 
 fn revoke_token(app: &Arc<App>, req: &Req) -> Reply {

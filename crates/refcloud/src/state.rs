@@ -129,12 +129,18 @@ pub struct Port {
     pub created_at: SystemTime,
     pub updated_at: SystemTime,
     pub revision: u64,
+    /// When a router interface port comes up, as the L3 agent (ML2/OVS) or OVN brings it
+    /// up a moment after the interface is added.
+    pub up_at: Option<SystemTime>,
 }
 
 impl Port {
-    /// Without L2 agents only ports Nova has bound to a host come up.
+    /// Ports Nova has bound to a host are up; a router interface port comes up
+    /// `CloudConfig::router_port_up_delay` after the interface is added; others stay down.
     pub fn status(&self) -> &'static str {
-        if self.device_owner.starts_with("compute:") && !self.host_id.is_empty() {
+        let up = (self.device_owner.starts_with("compute:") && !self.host_id.is_empty())
+            || (self.is_router_interface() && self.up_at.is_some_and(|t| t <= SystemTime::now()));
+        if up {
             "ACTIVE"
         } else {
             "DOWN"

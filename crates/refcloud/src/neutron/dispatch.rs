@@ -66,6 +66,9 @@ const EXTENSIONS: &[(&str, &str, &str)] = &[
     ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
     ("extraroute-atomic", "Atomically add/remove extra routes", "Edit extra routes of a router on server side by atomically adding/removing extra routes"),
     ("external-net", "Neutron external network", "Adds external network attribute to network resource."),
+    // The `router:external` field of a subnet comes with it (neutron-lib
+    // api/definitions/subnet_external_network.py).
+    ("subnet-external-network", "Subnet belongs to an external network", "Informs if the subnet belongs to an external network"),
     ("binding", "Port Binding", "Expose port bindings of a virtual port to external application"),
     ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to Floating IP resource"),
     ("quotas", "Quota management support", "Expose functions for quotas management per project"),

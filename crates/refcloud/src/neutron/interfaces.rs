@@ -275,6 +275,7 @@ fn add_by_port(
     };
     port.device_id = router_id.to_string();
     port.device_owner = OWNER_ROUTER_INTERFACE.to_string();
+    port.up_at = Some(now + call.app.config.router_port_up_delay);
     port.updated_at = now;
     port.revision += 1;
     Ok((port.clone(), subnet_ids))

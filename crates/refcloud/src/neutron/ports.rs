@@ -225,6 +225,8 @@ pub fn new_port(
         created_at: now,
         updated_at: now,
         revision: 1,
+        up_at: (device_owner == OWNER_ROUTER_INTERFACE)
+            .then(|| now + app.config.router_port_up_delay),
     }
 }
 

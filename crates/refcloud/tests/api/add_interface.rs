@@ -326,3 +326,34 @@ async fn an_rbac_share_makes_another_projects_subnet_attachable_and_is_held_whil
     );
     h.shutdown().await;
 }
+
+/// Tempest's router tests wait for the interface port to be ACTIVE before they remove
+/// it; with ML2/OVS or OVN it is within seconds. Here it is after `router_port_up_delay`.
+#[tokio::test]
+async fn a_router_interface_port_comes_up_after_the_configured_delay() {
+    let config = refcloud::CloudConfig {
+        router_port_up_delay: std::time::Duration::from_millis(300),
+        ..crate::common::fast_config()
+    };
+    let h = Harness::start_with(config).await;
+    let (_, sub) = h.network_with_subnet("n", "10.0.0.0/24").await;
+    let router = h.router("r").await;
+    let r = add_as(&h, Role::Owner, &router, json!({"subnet_id": sub})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let path = format!("ports/{}", s(&r.json()["port_id"]));
+    assert_eq!(port_status(&h, &path).await, "DOWN");
+    let started = std::time::Instant::now();
+    while port_status(&h, &path).await != "ACTIVE" {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "never ACTIVE"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    h.shutdown().await;
+}
+
+async fn port_status(h: &Harness, path: &str) -> String {
+    s(&h.n(Role::Owner, Method::GET, path, None).await.json()["port"]["status"])
+}

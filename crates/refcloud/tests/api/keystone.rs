@@ -432,3 +432,59 @@ async fn unknown_scope_is_401_with_www_authenticate() {
         .starts_with("Keystone uri=\""));
     h.shutdown().await;
 }
+
+/// `GET /v3/auth/catalog` (Tempest's identity `test_catalog`): the catalog of the caller's
+/// own project-scoped token; an unscoped token gets 403 (keystone/api/auth.py).
+#[tokio::test]
+async fn auth_catalog_is_the_tokens_catalog_and_needs_a_project_scope() {
+    let h = Harness::start().await;
+    let url = format!("{}/auth/catalog", h.cloud.auth_url());
+    let token = h.token(Role::Owner).to_string();
+    let r = h.send(Method::GET, &url, Some(&token), None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let validated = h
+        .send(
+            Method::GET,
+            &format!("{}/auth/tokens", h.cloud.auth_url()),
+            Some(&token),
+            None,
+            &[("X-Subject-Token", &token)],
+        )
+        .await
+        .json();
+    assert_eq!(r.json()["catalog"], validated["token"]["catalog"]);
+    assert_eq!(r.json()["links"], json!({"self": url}));
+
+    let owner = h
+        .cloud
+        .identities()
+        .iter()
+        .find(|i| i.role == Role::Owner)
+        .cloned()
+        .expect("owner");
+    let unscoped = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "id": owner.user_id, "password": owner.password}}}}});
+    let issued = h
+        .send(
+            Method::POST,
+            &format!("{}/auth/tokens", h.cloud.auth_url()),
+            None,
+            Some(unscoped),
+            &[],
+        )
+        .await;
+    assert_eq!(issued.status, 201, "{}", issued.text);
+    let unscoped_token = issued.header("x-subject-token").unwrap();
+    let r = h
+        .send(Method::GET, &url, Some(&unscoped_token), None, &[])
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"]["message"].clone()),
+        (
+            403,
+            json!("A project-scoped token is required to produce a service catalog.")
+        )
+    );
+    assert_eq!(h.send(Method::GET, &url, None, None, &[]).await.status, 401);
+    h.shutdown().await;
+}
