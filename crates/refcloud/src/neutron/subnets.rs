@@ -262,18 +262,39 @@ pub fn update_subnet(call: &Call, state: &mut State, id: &str) -> NResult<Reply>
     Ok(one(StatusCode::OK, "subnet", views::subnet(state, s)))
 }
 
+/// `ipv6_utils.is_auto_address_subnet`: addresses the ports take themselves (SLAAC,
+/// DHCPv6-stateless).
+fn is_auto_address(s: &Subnet) -> bool {
+    let auto =
+        |mode: &Option<String>| matches!(mode.as_deref(), Some("slaac" | "dhcpv6-stateless"));
+    auto(&s.ipv6_address_mode) || auto(&s.ipv6_ra_mode)
+}
+
+/// `delete_subnet` (neutron/db/db_base_plugin_v2.py): an auto-address subnet is in use
+/// only while a router interface holds an address on it, and its addresses leave every
+/// other port; any other subnet is in use while any port holds an address on it.
 pub fn delete_subnet(call: &Call, state: &mut State, id: &str) -> NResult<Reply> {
-    let project = find(call, state, id)?.project_id.clone();
+    let subnet = find(call, state, id)?;
+    let project = subnet.project_id.clone();
+    let auto = is_auto_address(subnet);
     require_write(&call.ctx, &project, "delete_subnet")?;
-    if state
-        .ports
-        .iter()
-        .any(|p| p.fixed_ips.iter().any(|f| f.subnet_id == id))
-    {
+    let in_use = state.ports.iter().any(|p| {
+        p.fixed_ips.iter().any(|f| f.subnet_id == id) && (!auto || p.is_router_interface())
+    });
+    if in_use {
         return Err(conflict(
             "SubnetInUse",
             format!("Unable to complete operation on subnet {id}: One or more ports have an IP allocation from this subnet."),
         ));
+    }
+    for port in state
+        .ports
+        .iter_mut()
+        .filter(|p| p.fixed_ips.iter().any(|f| f.subnet_id == id))
+    {
+        port.fixed_ips.retain(|f| f.subnet_id != id);
+        port.updated_at = call.now;
+        port.revision += 1;
     }
     state.subnets.retain(|s| s.id != id);
     Ok(no_content())

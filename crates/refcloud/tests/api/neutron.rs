@@ -961,3 +961,67 @@ async fn a_member_may_not_delete_a_compute_port() {
     );
     h.shutdown().await;
 }
+
+/// `delete_subnet`: a SLAAC subnet is in use only while a router interface holds an
+/// address on it; other ports lose their address on it, and the delete is 204 [obs].
+#[tokio::test]
+async fn a_slaac_subnet_with_auto_addressed_ports_is_deleted() {
+    let h = Harness::start().await;
+    let net = h
+        .create(Role::Owner, "networks", "network", json!({"name": "n"}))
+        .await;
+    let slaac = h
+        .create(
+            Role::Owner,
+            "subnets",
+            "subnet",
+            json!({"network_id": net["id"], "cidr": "fd00:5::/64", "ip_version": 6,
+                   "ipv6_ra_mode": "slaac", "ipv6_address_mode": "slaac"}),
+        )
+        .await;
+    let port = h
+        .create(
+            Role::Owner,
+            "ports",
+            "port",
+            json!({"network_id": net["id"], "fixed_ips": [{"subnet_id": slaac["id"]}]}),
+        )
+        .await;
+    let router = h.router("r").await;
+    let path = format!("routers/{router}/add_router_interface");
+    let body = json!({"subnet_id": slaac["id"]});
+    assert_eq!(
+        h.n(Role::Owner, Method::PUT, &path, Some(body.clone()))
+            .await
+            .status,
+        200
+    );
+    let subnet = format!("subnets/{}", s(&slaac["id"]));
+    let r = h.n(Role::Owner, Method::DELETE, &subnet, None).await;
+    assert_eq!(
+        (r.status, neutron_error(&r).0.as_str()),
+        (409, "SubnetInUse")
+    );
+    let path = format!("routers/{router}/remove_router_interface");
+    assert_eq!(
+        h.n(Role::Owner, Method::PUT, &path, Some(body))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        h.n(Role::Owner, Method::DELETE, &subnet, None).await.status,
+        204
+    );
+    let shown = h
+        .n(
+            Role::Owner,
+            Method::GET,
+            &format!("ports/{}", s(&port["id"])),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(shown["port"]["fixed_ips"], json!([]));
+    h.shutdown().await;
+}
