@@ -72,12 +72,17 @@ fn shared_needs<'c>(
 ) -> Needs<'c> {
     let mut instances = std::collections::BTreeSet::new();
     let mut out = Needs::new();
-    for used in cases.iter().flat_map(|c| &c.plan.fixtures) {
-        let Some(fixture) = fixtures.get(&used.fixture).filter(|f| f.share.is_some()) else {
-            continue;
-        };
-        if instances.insert(format!("{}{:?}", used.fixture, used.with)) {
-            take(target, fixture, &mut out);
+    for case in cases {
+        for used in &case.plan.fixtures {
+            let Some(fixture) = fixtures.get(&used.fixture) else {
+                continue;
+            };
+            // The instance as the runner keys it: per operation for `share: operation`.
+            if let Some(key) = super::shared::key(case, used, fixture) {
+                if instances.insert(key) {
+                    take(target, fixture, &mut out);
+                }
+            }
         }
     }
     out

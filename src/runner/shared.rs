@@ -38,7 +38,7 @@ pub struct SharedFixtures {
 }
 
 /// The instance a use belongs to, or `None` for a fixture of the case's own.
-fn key(case: &Case, u: &UsedFixture, fixture: &Fixture) -> Option<String> {
+pub(super) fn key(case: &Case, u: &UsedFixture, fixture: &Fixture) -> Option<String> {
     let scope = match fixture.share? {
         Share::Run => "run".to_string(),
         Share::Operation => case.doc.operation.value.clone(),
