@@ -13,7 +13,8 @@ use serde_saphyr::Spanned;
 use super::builtins::{self, Builtin};
 use super::error::LoadError;
 use super::model::{
-    Capture, CaseDoc, Expect, FixtureDef, Method, Poll, QuotaDef, RequestSpec, Role, Step, SweepDef,
+    Capture, CaseDoc, Expect, FixtureDef, ListSpec, Method, Poll, QuotaDef, RequestSpec, Role,
+    Step, SweepDef,
 };
 use super::plan::{
     BodyPlan, CaptureFrom, Case, CasePlan, Fixture, Needs, PollPlan, QuotaPlan, RequestPlan,
@@ -739,24 +740,28 @@ pub(super) fn fixture(
 }
 
 impl Checker<'_> {
+    /// A GET a fixture sends outside its steps (a sweep's listing, a quota read), as the
+    /// identity of whoever sends it.
+    fn get(&mut self, l: &ListSpec, field: &str) -> RequestPlan {
+        let spec = RequestSpec {
+            identity: None,
+            service: l.service.clone(),
+            method: Method::Get,
+            path: l.path.clone(),
+            headers: BTreeMap::new(),
+            body: None,
+            raw_body: None,
+            filler_body_bytes: None,
+            microversion: l.microversion.clone(),
+        };
+        self.request(&spec, field)
+    }
+
     /// One of a fixture's `quota:` entries: a GET whose only variable is `${project_id}`.
     fn quota(&mut self, q: &QuotaDef, identity: Role, field: &str) -> QuotaPlan {
         let at = at(&q.read.path);
         let known = std::mem::replace(&mut self.known, BTreeSet::from(["project_id".to_string()]));
-        let read = self.request(
-            &RequestSpec {
-                identity: None,
-                service: q.read.service.clone(),
-                method: Method::Get,
-                path: q.read.path.clone(),
-                headers: BTreeMap::new(),
-                body: None,
-                raw_body: None,
-                filler_body_bytes: None,
-                microversion: q.read.microversion.clone(),
-            },
-            &format!("{field}.read"),
-        );
+        let read = self.get(&q.read, &format!("{field}.read"));
         self.known = known;
         for pointer in [&q.limit, &q.used] {
             if let Err(e) = validate_path(pointer) {
@@ -778,20 +783,7 @@ impl Checker<'_> {
     fn sweep(&mut self, s: &SweepDef, teardown_uses: &BTreeSet<String>, field: &str) -> SweepPlan {
         let at = at(&s.list.path);
         let known = std::mem::take(&mut self.known);
-        let list = self.request(
-            &RequestSpec {
-                identity: None,
-                service: s.list.service.clone(),
-                method: Method::Get,
-                path: s.list.path.clone(),
-                headers: BTreeMap::new(),
-                body: None,
-                raw_body: None,
-                filler_body_bytes: None,
-                microversion: s.list.microversion.clone(),
-            },
-            &format!("{field}.list"),
-        );
+        let list = self.get(&s.list, &format!("{field}.list"));
         let only = self.matchers(&s.where_, &format!("{field}.where"), true);
         self.known = known;
         for pointer in std::iter::once(&s.items.value)
