@@ -6,8 +6,13 @@ use std::time::Duration;
 
 use super::{HttpResponse, TransportError};
 
-const FIRST_PAUSE: Duration = Duration::from_millis(100);
+/// The first pause before a repeat; `next_pause` doubles it up to 2 s.
+pub const FIRST_PAUSE: Duration = Duration::from_millis(100);
 const MAX_PAUSE: Duration = Duration::from_secs(2);
+
+pub fn next_pause(pause: Duration) -> Duration {
+    (pause * 2).min(MAX_PAUSE)
+}
 
 /// A failure that a repeat may cure: the target was not reached, or said it is
 /// temporarily unavailable.
@@ -46,6 +51,6 @@ where
         };
         tracing::info!(what, attempt = done, %why, "transient failure; retrying");
         tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(MAX_PAUSE);
+        pause = next_pause(pause);
     }
 }

@@ -147,7 +147,8 @@ async fn exchange_within_quota(
     log: &mut CaseLog,
 ) -> Result<(Arc<HttpRequest>, HttpResponse), StepError> {
     let started = Instant::now();
-    let mut pause = Duration::from_millis(100);
+    // The same backoff as a repeat after a 503 (`http::with_retries`).
+    let mut pause = crate::http::FIRST_RETRY_PAUSE;
     let mut refused = 0u32;
     loop {
         let (req, resp) = exchange(ctx, step, lookup, Phase::Setup, title, log).await?;
@@ -171,7 +172,7 @@ async fn exchange_within_quota(
         }
         refused += 1;
         tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(2));
+        pause = crate::http::next_retry_pause(pause);
     }
 }
 
