@@ -171,11 +171,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
 
     let mut notes = std::mem::take(&mut *ctx.notes.lock().unwrap_or_else(|e| e.into_inner()));
     notes.extend(ctx.quotas.summary());
-    let created = ctx
-        .created
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let created = ctx.created();
     if !created.is_empty() {
         let each: Vec<String> = created.iter().map(|(k, n)| format!("{k} {n}")).collect();
         notes.push(format!("created (fixture setups): {}", each.join(", ")));
@@ -306,11 +302,7 @@ fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) 
         interrupted: None,
         summary: summarize(&cases),
         resources: Resources {
-            created: ctx
-                .created
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone(),
+            created: ctx.created(),
             quotas: ctx.quotas.report(),
         },
         cases,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use serde_json::Value;
 
-use crate::case::{builtins, Case, Fixture, Role, StepPlan};
+use crate::case::{builtins, Case, Fixture, Role, StepPlan, UsedFixture};
 use crate::template::{Layered, Lookup, NoVariables, Scope};
 
 use super::context::RunContext;
@@ -136,19 +136,7 @@ async fn body<'a>(
             }
             continue;
         }
-        let mut vars = Scope::new();
-        for (key, default) in &fixture.params {
-            let value = match u.with.get(key) {
-                Some(v) => v.render(&state.scope).map_err(|e| StepError {
-                    step: format!("fixture {}", u.alias),
-                    at: None,
-                    attempt: None,
-                    kind: Box::new(StepErrorKind::Render(e.into())),
-                })?,
-                None => default.clone().unwrap_or(Value::Null),
-            };
-            vars.set(key.clone(), value);
-        }
+        let mut vars = params(fixture, u, &state.scope)?;
         let name = format!(
             "{}-{}",
             state
@@ -187,11 +175,7 @@ async fn body<'a>(
             write_down(ctx, case, active, &state.scope, result.is_ok());
             result?;
         }
-        *ctx.created
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(u.fixture.clone())
-            .or_default() += 1;
+        ctx.count_created(&u.fixture);
         // A fixture's variables are its params, `name` and its captures: all exported.
         let exported: Vec<(String, Value)> = active
             .vars
@@ -321,6 +305,59 @@ pub(super) fn write_down_as(
     });
 }
 
+/// A fixture use's parameters: `with:` rendered against `scope`, or the defaults.
+pub(super) fn params(
+    fixture: &Fixture,
+    u: &UsedFixture,
+    scope: &dyn Lookup,
+) -> Result<Scope, StepError> {
+    let mut vars = Scope::new();
+    for (key, default) in &fixture.params {
+        let value = match u.with.get(key) {
+            Some(v) => v.render(scope).map_err(|e| StepError {
+                step: format!("fixture {}", u.alias),
+                at: None,
+                attempt: None,
+                kind: Box::new(StepErrorKind::Render(e.into())),
+            })?,
+            None => default.clone().unwrap_or(Value::Null),
+        };
+        vars.set(key.clone(), value);
+    }
+    Ok(vars)
+}
+
+/// One teardown step, within the case deadline. A step that refers to a value setup
+/// never captured is skipped: what it would delete was never created.
+pub(super) async fn teardown_step(
+    ctx: &RunContext,
+    step: &StepPlan,
+    title: &str,
+    vars: &mut Scope,
+    parent: &dyn Lookup,
+    log: &mut CaseLog,
+) -> Result<(), StepError> {
+    let renders = {
+        let lookup = Layered {
+            local: vars,
+            parent,
+        };
+        super::request::render(ctx, &step.request, &lookup).is_ok()
+    };
+    if !renders {
+        return Ok(());
+    }
+    let run = run_step(ctx, step, title, vars, parent, Phase::Teardown, log);
+    match tokio::time::timeout(ctx.settings.case_timeout, run).await {
+        Ok(result) => result,
+        Err(_) => Err(StepError::new(
+            title,
+            &step.at,
+            StepErrorKind::Deadline(ctx.settings.case_timeout),
+        )),
+    }
+}
+
 /// Tears down in reverse order. A step that refers to a value setup never captured is
 /// skipped: what it would delete was never created.
 async fn teardown(
@@ -347,34 +384,9 @@ async fn teardown(
                     i + 1
                 )
             };
-            let renders = {
-                let lookup = Layered {
-                    local: &active.vars,
-                    parent: &state.scope,
-                };
-                super::request::render(ctx, &step.request, &lookup).is_ok()
-            };
-            if !renders {
-                continue;
-            }
-            let run = run_step(
-                ctx,
-                step,
-                &title,
-                &mut active.vars,
-                &state.scope,
-                Phase::Teardown,
-                log,
-            );
-            match tokio::time::timeout(ctx.settings.case_timeout, run).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => problems.push(e),
-                Err(_) => problems.push(StepError::new(
-                    &title,
-                    &step.at,
-                    StepErrorKind::Deadline(ctx.settings.case_timeout),
-                )),
-            }
+            let result =
+                teardown_step(ctx, step, &title, &mut active.vars, &state.scope, log).await;
+            problems.extend(result.err());
         }
         if problems.len() == before {
             ctx.ledger(&crate::ledger::Event::Removed {

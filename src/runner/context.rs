@@ -67,6 +67,20 @@ pub struct RunContext {
 }
 
 impl RunContext {
+    /// One more completed setup of `fixture`.
+    pub fn count_created(&self, fixture: &str) {
+        let mut created = self.created.lock().unwrap_or_else(|e| e.into_inner());
+        *created.entry(fixture.to_string()).or_default() += 1;
+    }
+
+    /// Completed setups so far, by fixture.
+    pub fn created(&self) -> BTreeMap<String, u32> {
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Keeps a note for after the summary; a case's notes start with its trial name.
     pub fn note(&self, note: String) {
         self.notes

@@ -14,7 +14,7 @@ use tokio::sync::OnceCell;
 use crate::case::{builtins, Case, Fixture, Share, UsedFixture};
 use crate::template::Scope;
 
-use super::case::{write_down_as, Written};
+use super::case::{params, teardown_step, write_down_as, Written};
 use super::context::RunContext;
 use super::failure::{StepError, StepErrorKind};
 use super::record::CaseLog;
@@ -171,14 +171,7 @@ async fn set_up(
     log: &mut CaseLog,
 ) -> Result<Scope, String> {
     let parent = ctx.shared_scope();
-    let mut vars = Scope::new();
-    for (key, default) in &fixture.params {
-        let value = match u.with.get(key) {
-            Some(v) => v.render(parent.as_ref()).map_err(|e| e.to_string())?,
-            None => default.clone().unwrap_or(Value::Null),
-        };
-        vars.set(key.clone(), value);
-    }
+    let mut vars = params(fixture, u, parent.as_ref()).map_err(|e| e.to_string())?;
     let name = format!("{}shared-{}", ctx.resource_prefix(), instance.key);
     vars.set(builtins::NAME, Value::String(name));
     let w = written(ctx, fixture, instance);
@@ -206,11 +199,7 @@ async fn set_up(
             return Err(format!("its setup failed in {}:\n{e}", case.trial_name));
         }
     }
-    *ctx.created
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(fixture.name.clone())
-        .or_default() += 1;
+    ctx.count_created(&fixture.name);
     Ok(vars)
 }
 
@@ -231,23 +220,8 @@ async fn tear_down(ctx: &RunContext, fixture: &Fixture, instance: &Instance) {
     let mut failed = Vec::new();
     for (i, step) in fixture.teardown.iter().enumerate() {
         let title = format!("shared fixture {}, teardown step {}", instance.key, i + 1);
-        let run = run_step(
-            ctx,
-            step,
-            &title,
-            &mut vars,
-            parent.as_ref(),
-            Phase::Teardown,
-            &mut log,
-        );
-        match tokio::time::timeout(ctx.settings.case_timeout, run).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => failed.push(e.to_string()),
-            Err(_) => failed.push(format!(
-                "{title}: no answer within {:?}",
-                ctx.settings.case_timeout
-            )),
-        }
+        let result = teardown_step(ctx, step, &title, &mut vars, parent.as_ref(), &mut log).await;
+        failed.extend(result.err().map(|e| e.to_string()));
     }
     if failed.is_empty() {
         ctx.ledger(&crate::ledger::Event::Removed { key: w.key });
