@@ -314,11 +314,7 @@ fn check_in_pools_of_others(call: &Call, state: &State, port: &Port) -> NResult<
         let Some(subnet) = state.subnet(&fixed.subnet_id) else {
             continue;
         };
-        let in_pool = subnet.pools.iter().any(|(start, end)| {
-            let ip = ipam::to_u128(fixed.ip);
-            ipam::to_u128(*start) <= ip && ip <= ipam::to_u128(*end)
-        });
-        if subnet.project_id != call.ctx.project() && !in_pool {
+        if subnet.project_id != call.ctx.project() && !ipam::in_pools(&subnet.pools, fixed.ip) {
             return Err(bad_resource_request(
                 "router",
                 &format!(
