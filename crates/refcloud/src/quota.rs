@@ -117,6 +117,21 @@ pub fn limit(overrides: &QuotaOverrides, state: &State, project: &str, resource:
         .unwrap_or_else(|| overrides.default_limit(resource))
 }
 
+/// Whether an admin set any of `table`'s limits for `project`.
+pub fn has_own_limits(state: &State, project: &str, table: &[(&str, i64)]) -> bool {
+    state
+        .quota_limits
+        .keys()
+        .any(|(p, r)| p == project && table.iter().any(|(n, _)| n == r))
+}
+
+/// Back to the defaults: forgets what an admin set of `table`'s limits for `project`.
+pub fn forget_limits(state: &mut State, project: &str, table: &[(&str, i64)]) {
+    state
+        .quota_limits
+        .retain(|(p, r), _| p != project || !table.iter().any(|(n, _)| n == r));
+}
+
 /// Whether `used + wanted` exceeds `limit` (-1 is unlimited).
 pub fn exceeds(limit: i64, used: i64, wanted: i64) -> bool {
     limit >= 0 && used + wanted > limit

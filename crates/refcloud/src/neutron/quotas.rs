@@ -8,7 +8,7 @@ use crate::neutron::errors::{
     conflict, http_bad_request, invalid_input, not_found, policy, NResult,
 };
 use crate::neutron::request::{check_attrs, no_content, Call};
-use crate::quota::{exceeds, limit, NEUTRON_DEFAULTS};
+use crate::quota::{exceeds, forget_limits, has_own_limits, limit, NEUTRON_DEFAULTS};
 use crate::state::State;
 
 /// How many of `resource` the project holds, as the quota engine counts them: a router's
@@ -88,13 +88,6 @@ fn may_read(call: &Call, project: &str) -> NResult<()> {
     }
 }
 
-fn has_own_limits(state: &State, project: &str) -> bool {
-    state
-        .quota_limits
-        .keys()
-        .any(|(p, r)| p == project && NEUTRON_DEFAULTS.iter().any(|(n, _)| n == r))
-}
-
 /// `GET /v2.0/quotas`: the projects whose limits an admin changed.
 pub fn list(call: &Call, state: &State) -> NResult<Reply> {
     if !call.ctx.is_admin() {
@@ -104,7 +97,7 @@ pub fn list(call: &Call, state: &State) -> NResult<Reply> {
     projects.dedup();
     let items: Vec<Value> = projects
         .into_iter()
-        .filter(|p| has_own_limits(state, p))
+        .filter(|p| has_own_limits(state, p, NEUTRON_DEFAULTS))
         .map(|p| {
             let mut m = limits(call, state, p);
             m.insert("project_id".into(), json!(p));
@@ -194,14 +187,12 @@ pub fn delete(call: &Call, state: &mut State, project: &str) -> NResult<Reply> {
     if !call.ctx.is_admin() {
         return Err(policy("delete_quota"));
     }
-    if !has_own_limits(state, project) {
+    if !has_own_limits(state, project, NEUTRON_DEFAULTS) {
         return Err(not_found(
             "TenantQuotaNotFound",
             format!("Quota for project {project} could not be found."),
         ));
     }
-    state
-        .quota_limits
-        .retain(|(p, r), _| p != project || !NEUTRON_DEFAULTS.iter().any(|(n, _)| n == r));
+    forget_limits(state, project, NEUTRON_DEFAULTS);
     Ok(no_content())
 }

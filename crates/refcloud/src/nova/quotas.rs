@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::http::{python_repr, python_str, JsonStyle, Reply};
 use crate::nova::call::NCall;
 use crate::nova::faults::{bad_request, policy, NovaError, NovaResult};
-use crate::quota::{exceeds, limit, NOVA_DEFAULTS};
+use crate::quota::{exceeds, forget_limits, limit, NOVA_DEFAULTS};
 use crate::state::State;
 
 /// Gone from quota sets at 2.36 (network quotas) and at 2.57 (personality files).
@@ -182,9 +182,7 @@ pub fn delete(call: &NCall, state: &mut State, project: &str) -> NovaResult<Repl
     if !call.ctx.is_admin() {
         return Err(policy("os_compute_api:os-quota-sets:delete"));
     }
-    state
-        .quota_limits
-        .retain(|(p, r), _| p != project || !NOVA_DEFAULTS.iter().any(|(n, _)| n == r));
+    forget_limits(state, project, NOVA_DEFAULTS);
     Ok(Reply::new(StatusCode::ACCEPTED))
 }
 
