@@ -49,7 +49,10 @@ from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.functional.api import client as api_client  # noqa: E402
 from nova.tests.functional import integrated_helpers  # noqa: E402
 
+import cell_lock  # noqa: E402
 import network_view  # noqa: E402
+
+cell_lock.install()
 
 NAME = 'real-nova'
 PROJECT = nova_fixtures.PROJECT_ID          # '6f70656e737461636b20342065766572'
