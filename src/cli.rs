@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::schema::Mode;
-use refcloud::{CloudConfig, FaultPlan, Mutant, QuotaOverrides};
+use refcloud::{CloudConfig, FaultPlan, Mutant, Profile, QuotaOverrides};
 
 fn duration(s: &str) -> Result<Duration, crate::case::BadDuration> {
     crate::case::parse_duration(s)
@@ -98,6 +98,25 @@ pub enum Command {
     Merge(MergeArgs),
     /// Remove what earlier runs left on a target: from their ledgers, or by name prefix.
     Sweep(SweepArgs),
+    /// Print a reference cloud latency profile's figures and where each was measured.
+    Profile(ProfileArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ProfileArgs {
+    /// `loopback` or `realistic`.
+    #[arg(default_value = "realistic")]
+    pub profile: Profile,
+    /// Print JSON (times in milliseconds) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the catalogue's critical path under the profile instead: the longest chain of
+    /// requests that must happen one after another, case by case, with its steps. No run
+    /// against a cloud with this profile can take less.
+    #[arg(long)]
+    pub critical_path: bool,
+    #[command(flatten)]
+    pub catalogue: CatalogueArgs,
 }
 
 /// Where the catalogue lives; shared by every command that runs it.
@@ -114,13 +133,24 @@ pub struct CatalogueArgs {
 /// How the embedded reference cloud behaves; shared by `run` and `serve`.
 #[derive(Debug, Args, Clone)]
 pub struct ReferenceArgs {
-    /// The reference cloud's asynchronous detach delay.
-    #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", default_value = "100ms", value_parser = duration)]
-    pub reference_detach_delay: Duration,
+    /// How long the reference cloud takes to answer and to finish a boot, delete, detach or
+    /// action: `loopback` (at once; milliseconds) or `realistic` (a production deployment's
+    /// measured figures; `stackconform profile realistic` lists them with their sources).
+    #[arg(
+        long,
+        env = "STACKCONFORM_REFERENCE_PROFILE",
+        default_value = "loopback"
+    )]
+    pub reference_profile: Profile,
+    /// The reference cloud's asynchronous detach delay [default: the profile's, 100ms
+    /// for loopback].
+    #[arg(long, env = "STACKCONFORM_REFERENCE_DETACH_DELAY", value_parser = duration)]
+    pub reference_detach_delay: Option<Duration>,
     /// How long after add_router_interface the interface port's status turns ACTIVE, as
-    /// the L3 agent or OVN brings it up (Tempest waits for it).
-    #[arg(long, env = "STACKCONFORM_REFERENCE_PORT_UP_DELAY", default_value = "200ms", value_parser = duration)]
-    pub reference_port_up_delay: Duration,
+    /// the L3 agent or OVN brings it up (Tempest waits for it) [default: the profile's,
+    /// 200ms for loopback].
+    #[arg(long, env = "STACKCONFORM_REFERENCE_PORT_UP_DELAY", value_parser = duration)]
+    pub reference_port_up_delay: Option<Duration>,
     /// Run the reference cloud with one deliberate contract deviation, to see the failure it
     /// produces (names: `stackconform mutants --list`).
     #[arg(long, env = "STACKCONFORM_REFERENCE_MUTANT", value_parser = mutant)]
@@ -144,13 +174,16 @@ impl ReferenceArgs {
     }
 
     pub fn cloud_config(&self) -> CloudConfig {
+        let profiled = CloudConfig::profiled(self.reference_profile);
         CloudConfig {
-            detach_delay: self.reference_detach_delay,
-            router_port_up_delay: self.reference_port_up_delay,
+            detach_delay: self.reference_detach_delay.unwrap_or(profiled.detach_delay),
+            router_port_up_delay: self
+                .reference_port_up_delay
+                .unwrap_or(profiled.router_port_up_delay),
             mutant: self.reference_mutant,
             faults: self.reference_faults.clone(),
             quotas: self.reference_quota.clone(),
-            ..CloudConfig::default()
+            ..profiled
         }
     }
 }

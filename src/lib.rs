@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod coverage;
+pub mod critical_path;
 pub mod error;
 pub mod file_formats;
 pub mod http;

@@ -25,6 +25,7 @@ fn main() {
         Some(Command::Diff(args)) => commands::diff(args),
         Some(Command::Merge(args)) => commands::merge(args),
         Some(Command::Sweep(args)) => commands::sweep(args),
+        Some(Command::Profile(args)) => commands::profile(args),
     };
     let code = match result {
         Ok(code) => code,

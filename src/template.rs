@@ -204,6 +204,18 @@ impl Template {
         })
     }
 
+    /// The text with every reference replaced by `x`: what kind of path it is, without
+    /// a scope (`/v2.1/servers/${id}` is `/v2.1/servers/x`).
+    pub fn shape(&self) -> String {
+        self.pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.as_str(),
+                Piece::Var(_) => "x",
+            })
+            .collect()
+    }
+
     /// The variable it consists of, when it is exactly one `${x}`.
     fn sole_variable(&self) -> Option<&str> {
         match self.pieces.as_slice() {

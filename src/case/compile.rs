@@ -613,8 +613,11 @@ pub(super) fn case(
 }
 
 /// A shared fixture is one instance for many cases: its `with:` takes literals, and the
-/// case may not hand its values to another fixture (an attach, a lock) or to its
-/// `cleanup:`, which would change what the other cases read.
+/// case may not hand its values to another fixture (an attach, a lock), which would
+/// change what the other cases read. Its `cleanup:` may name the shared fixture only
+/// together with something of the case's own (remove *this case's* port from the shared
+/// router): that undoes what a non-conforming target did and restores the fixture for the
+/// others, where a step naming nothing else (remove the shared interface) would change it.
 fn shared_uses_only_read(c: &mut Checker<'_>, doc: &CaseDoc, fixtures: &BTreeMap<String, Fixture>) {
     let text = |v: &Value| v.to_string();
     for (i, use_) in doc.fixtures.iter().enumerate() {
@@ -650,20 +653,30 @@ fn shared_uses_only_read(c: &mut Checker<'_>, doc: &CaseDoc, fixtures: &BTreeMap
                 .set_hint("give the case a fixture of its own (one without `share:`)");
             }
         }
+        let own: Vec<String> = doc
+            .fixtures
+            .iter()
+            .filter(|o| {
+                fixtures
+                    .get(&o.value.fixture)
+                    .is_none_or(|f| f.share.is_none())
+            })
+            .map(|o| format!("${{{}.", o.value.name))
+            .collect();
         for (k, step) in doc.cleanup.iter().enumerate() {
             let r = &step.request;
-            let mentions = r.path.value.contains(&reference)
-                || r.body
-                    .as_ref()
-                    .is_some_and(|b| text(b).contains(&reference))
-                || r.headers.values().any(|h| h.contains(&reference));
-            if mentions {
+            let mentions = |needle: &str| {
+                r.path.value.contains(needle)
+                    || r.body.as_ref().is_some_and(|b| text(b).contains(needle))
+                    || r.headers.values().any(|h| h.contains(needle))
+            };
+            if mentions(&reference) && !own.iter().any(|o| mentions(o)) {
                 c.error(
                     at(&r.path),
                     format!("cleanup[{k}]"),
-                    format!("undoes something on the shared fixture {:?} ({reference}...}}), which other cases read", u.fixture),
+                    format!("changes the shared fixture {:?} ({reference}...}}) and nothing of the case's own, which would change it for the other cases", u.fixture),
                 )
-                .set_hint("give the case a fixture of its own (one without `share:`)");
+                .set_hint("a cleanup may only undo, on a shared fixture, what involves one of the case's own fixtures; otherwise give the case a fixture of its own (one without `share:`)");
             }
         }
     }

@@ -4,6 +4,7 @@ mod coverage;
 mod mutants;
 #[cfg(unix)]
 mod output;
+mod profile;
 mod reports;
 mod run;
 mod schema;
@@ -13,6 +14,7 @@ mod sweep;
 
 pub use coverage::coverage;
 pub use mutants::mutants;
+pub use profile::profile;
 pub use reports::{diff, merge};
 pub use run::run;
 pub use schema::schema;

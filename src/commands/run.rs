@@ -106,10 +106,12 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
     });
     let target_is_reference = target.is_reference();
     let quotas = {
-        // Only the quotas of cases this target can run: a compute-only cloud has no
-        // Neutron quota to read.
+        // Only the quotas of the selected cases this target can run: a compute-only cloud
+        // has no Neutron quota to read, and a shared fixture no selected case uses takes
+        // no room.
         let selected: Vec<&crate::case::Case> = cases
             .iter()
+            .filter(|c| trials::is_selected(test, c, args.fail_on_skip))
             .filter(|c| target.skip_reason(&c.needs).is_none())
             .collect();
         rt.block_on(crate::runner::quota::Quotas::read(
@@ -153,7 +155,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         shared: Default::default(),
         after_setup: None,
         quotas: Arc::new(quotas),
-        created: Default::default(),
+        tally: Default::default(),
         sharing: Default::default(),
         ledger,
     });
@@ -171,11 +173,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
 
     let mut notes = std::mem::take(&mut *ctx.notes.lock().unwrap_or_else(|e| e.into_inner()));
     notes.extend(ctx.quotas.summary());
-    let created = ctx.created();
-    if !created.is_empty() {
-        let each: Vec<String> = created.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        notes.push(format!("created (fixture setups): {}", each.join(", ")));
-    }
+    notes.extend(ctx.tally.notes());
     if !notes.is_empty() {
         println!("notes:");
         for n in notes {
@@ -302,8 +300,8 @@ fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) 
         interrupted: None,
         summary: summarize(&cases),
         resources: Resources {
-            created: ctx.created(),
             quotas: ctx.quotas.report(),
+            ..ctx.tally.resources()
         },
         cases,
     }

@@ -66,9 +66,16 @@ pub fn merge(mut shards: Vec<RunReport>) -> Result<RunReport, MergeError> {
         merged.started_at = merged.started_at.min(shard.started_at.clone());
         run_ids.push(shard.run_id.clone());
         // Shards ran side by side: their creations add up, and so do their peaks.
-        for (fixture, n) in &shard.resources.created {
-            *merged.resources.created.entry(fixture.clone()).or_default() += n;
+        for (kind, n) in &shard.resources.created {
+            *merged.resources.created.entry(kind.clone()).or_default() += n;
         }
+        for (fixture, n) in &shard.resources.setups {
+            *merged.resources.setups.entry(fixture.clone()).or_default() += n;
+        }
+        merged
+            .resources
+            .quota_waits
+            .extend(shard.resources.quota_waits.iter().cloned());
         merged
             .resources
             .quotas

@@ -39,19 +39,43 @@ pub struct RunReport {
     pub cases: Vec<CaseReport>,
 }
 
-/// What the run created, by fixture, and each quota it read.
+/// What the run created, by resource and by fixture, each quota it read, and every setup
+/// that had to wait for quota.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Resources {
-    /// Fixture name to the number of its setups that completed (one per use).
+    /// Resource kind (the collection a setup `POST` answered 2xx went to: `routers`,
+    /// `servers`, `os-interface`...) to the number created.
     pub created: BTreeMap<String, u32>,
+    /// Fixture name to the number of its setups that completed (a shared fixture counts
+    /// once however many cases used it).
+    #[serde(default)]
+    pub setups: BTreeMap<String, u32>,
     pub quotas: Vec<QuotaReport>,
+    /// Setup requests the target refused over quota and the run sent again (`--quota-wait`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quota_waits: Vec<QuotaWait>,
 }
 
 impl Resources {
     pub fn is_empty(&self) -> bool {
-        self.created.is_empty() && self.quotas.is_empty()
+        self.created.is_empty()
+            && self.setups.is_empty()
+            && self.quotas.is_empty()
+            && self.quota_waits.is_empty()
     }
+}
+
+/// One setup request that was refused over quota and sent again until it got room or
+/// `--quota-wait` ran out.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaWait {
+    pub trial: String,
+    pub step: String,
+    pub waited_ms: f64,
+    /// false: still over quota when the wait ran out (the step then failed as answered).
+    pub got_room: bool,
 }
 
 /// One project's quota of one resource, as the run found and used it.

@@ -175,7 +175,7 @@ async fn body<'a>(
             write_down(ctx, case, active, &state.scope, result.is_ok());
             result?;
         }
-        ctx.count_created(&u.fixture);
+        ctx.tally.setup_done(&u.fixture);
         // A fixture's variables are its params, `name` and its captures: all exported.
         let exported: Vec<(String, Value)> = active
             .vars

@@ -1,4 +1,3 @@
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -60,27 +59,13 @@ pub struct RunContext {
     pub after_setup: Option<fn(&str)>,
     /// How many cases the projects' quotas admit at once (see `quota`).
     pub quotas: Arc<super::quota::Quotas>,
-    /// Fixture name to the number of its setups that completed.
-    pub created: Mutex<BTreeMap<String, u32>>,
+    /// What the run created and how long setups waited for quota.
+    pub tally: super::tally::Tally,
     /// The instances of shared fixtures (`share:`) and their users.
     pub sharing: super::shared::SharedFixtures,
 }
 
 impl RunContext {
-    /// One more completed setup of `fixture`.
-    pub fn count_created(&self, fixture: &str) {
-        let mut created = self.created.lock().unwrap_or_else(|e| e.into_inner());
-        *created.entry(fixture.to_string()).or_default() += 1;
-    }
-
-    /// Completed setups so far, by fixture.
-    pub fn created(&self) -> BTreeMap<String, u32> {
-        self.created
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
     /// Keeps a note for after the summary; a case's notes start with its trial name.
     pub fn note(&self, note: String) {
         self.notes

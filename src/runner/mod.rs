@@ -12,6 +12,7 @@ mod schema_check;
 mod shared;
 mod step;
 mod stop;
+mod tally;
 #[cfg(test)]
 mod teardown_tests;
 pub mod trials;

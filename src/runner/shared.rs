@@ -199,7 +199,7 @@ async fn set_up(
             return Err(format!("its setup failed in {}:\n{e}", case.trial_name));
         }
     }
-    ctx.count_created(&fixture.name);
+    ctx.tally.setup_done(&fixture.name);
     Ok(vars)
 }
 

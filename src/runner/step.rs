@@ -159,7 +159,10 @@ async fn exchange_within_quota(
                     log.trial,
                     started.elapsed()
                 ));
+                ctx.tally
+                    .waited_for_quota(&log.trial, title, started.elapsed(), true);
             }
+            ctx.tally.exchanged(&req, &resp);
             return Ok((req, resp));
         };
         if started.elapsed() + pause > ctx.settings.quota_wait {
@@ -168,6 +171,8 @@ async fn exchange_within_quota(
                 log.trial,
                 started.elapsed()
             ));
+            ctx.tally
+                .waited_for_quota(&log.trial, title, started.elapsed(), false);
             return Ok((req, resp));
         }
         refused += 1;

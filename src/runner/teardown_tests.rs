@@ -111,7 +111,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
         ledger: None,
         after_setup: Some(planted_panic),
         quotas: Default::default(),
-        created: Default::default(),
+        tally: Default::default(),
         sharing: Default::default(),
     });
     Run { rt, ctx, _dir: dir }

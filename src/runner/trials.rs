@@ -41,9 +41,14 @@ pub fn list(args: &Arguments, cases: &[Case]) -> Conclusion {
 pub fn selected(args: &Arguments, cases: &[Case], fail_on_skip: bool) -> usize {
     cases
         .iter()
-        .map(|case| trial(case, fail_on_skip, || Ok(Completion::Completed)))
-        .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
+        .filter(|case| is_selected(args, case, fail_on_skip))
         .count()
+}
+
+/// Whether libtest would run `case` with these arguments.
+pub fn is_selected(args: &Arguments, case: &Case, fail_on_skip: bool) -> bool {
+    let t = trial(case, fail_on_skip, || Ok(Completion::Completed));
+    !args.is_filtered_out(&t) && !args.is_ignored(&t)
 }
 
 /// Runs the cases libtest selects, at most `jobs` at a time, and returns libtest's
@@ -122,9 +127,12 @@ fn wait(rx: oneshot::Receiver<Outcome>) -> Outcome {
     })
 }
 
-/// Starts the selected cases in catalogue order, keeping `jobs` of them running. Each
-/// waits for its quotas before it takes a job slot, so a case held back by a quota does
-/// not keep a case that needs none from running.
+/// Starts the selected cases, longest first, keeping `jobs` of them running. Each waits
+/// for its quotas before it takes a job slot, so a case held back by a quota does not keep
+/// a case that needs none from running. "Longest" is the case's chain of requests under
+/// the realistic profile (`critical_path`): a boot is slow on every real cloud, and a
+/// slow case started last would finish alone after the others (measured in
+/// docs/performance.md, measurement 5). Outcomes are still printed in catalogue order.
 async fn schedule(
     ctx: Arc<RunContext>,
     cases: Arc<[Case]>,
@@ -132,7 +140,16 @@ async fn schedule(
     jobs: usize,
 ) {
     let slots = Arc::new(Semaphore::new(jobs));
-    for (i, tx) in selected {
+    let timings = refcloud::Profile::Realistic.timings();
+    let mut selected: Vec<_> = selected
+        .into_iter()
+        .map(|(i, tx)| {
+            let cost = crate::critical_path::chain(&ctx.catalogue, &cases[i], &timings).total;
+            (cost, i, tx)
+        })
+        .collect();
+    selected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i, tx) in selected {
         let ctx = ctx.clone();
         let cases = cases.clone();
         let slots = slots.clone();

@@ -96,7 +96,7 @@ pub async fn check_cloud(
         shared: Default::default(),
         after_setup: None,
         quotas: Default::default(),
-        created: Default::default(),
+        tally: Default::default(),
         sharing: Default::default(),
         // The embedded cloud's resources end with it.
         ledger: None,

@@ -313,3 +313,89 @@ fn skipped_and_unmatched_cases_send_nothing() {
         .count();
     assert_eq!(filtered.trim(), (all - trials.len()).to_string(), "{shown}");
 }
+
+/// `profile` lists a profile's figures with their sources, and `--critical-path` the
+/// catalogue's longest chain under it: the boot, its wait for ACTIVE and the teardown.
+#[test]
+fn profile_prints_the_figures_and_the_catalogues_critical_path() {
+    let dir = workspace();
+    let out = run(dir.path(), &["profile", "realistic"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("answer keystone_token"), "{shown}");
+    assert!(shown.contains("then server_build"), "{shown}");
+    assert!(shown.contains("performance-docs"), "{shown}");
+
+    let out = run(
+        dir.path(),
+        &["profile", "realistic", "--critical-path", "--json"],
+    );
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    let cp: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = cp["critical_path_ms"].as_u64().unwrap();
+    let longest = cp["longest"].as_str().unwrap();
+    assert!(longest.starts_with("compute.detach_interface::"), "{cp}");
+    // A boot waits for ACTIVE (8 s) and a delete for the server to go (1.5 s).
+    assert!(total > 9_500, "{cp}");
+    let steps: u64 = cp["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["ms"].as_u64().unwrap())
+        .sum();
+    assert_eq!(steps, total, "{cp}");
+    assert_eq!(
+        cp["cases"].as_object().unwrap().len(),
+        crate::support::case_count(),
+        "{cp}"
+    );
+
+    let out = run(dir.path(), &["profile", "slow"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{shown}");
+    assert!(
+        shown.contains("the profiles are loopback and realistic"),
+        "{shown}"
+    );
+}
+
+/// Under the realistic profile the cloud answers as a deployment does: a case takes at
+/// least its chain of answer times, and still passes.
+#[test]
+fn reference_profile_realistic_slows_the_cloud_to_a_deployments_pace() {
+    let dir = workspace();
+    let args = [
+        "--reference-profile",
+        "realistic",
+        "--report",
+        "r.json",
+        "--exact",
+        BY_SUBNET_TRIAL,
+    ];
+    let out = run(dir.path(), &args);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let case = &report["cases"][0];
+    // network 0.3 + subnet 0.5 + router 0.12 + add 0.9 + remove 1.1 s, at the least.
+    assert!(case["duration_ms"].as_f64().unwrap() > 2_900.0, "{case}");
+    // The same from the environment, as every setting is.
+    let started = std::time::Instant::now();
+    let env = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .env_remove("OS_CLOUD")
+        .env_remove("OS_CLIENT_CONFIG_FILE")
+        .env("STACKCONFORM_REFERENCE_PROFILE", "realistic")
+        .args(["--exact", BY_SUBNET_TRIAL])
+        .output()
+        .unwrap();
+    assert_eq!(env.status.code(), Some(0), "{}", text(&env));
+    assert!(
+        started.elapsed().as_millis() > 2_900,
+        "{:?}",
+        started.elapsed()
+    );
+}

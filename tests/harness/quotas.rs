@@ -35,27 +35,27 @@ fn the_catalogue_passes_at_64_cases_at_once_against_tight_quotas() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
     let resources = &report["resources"];
     assert!(
-        resources["created"]["router"].as_u64().unwrap() > 3,
+        resources["created"]["routers"].as_u64().unwrap() > 3,
         "{resources}"
     );
     assert!(
-        resources["created"]["server"].as_u64().unwrap() > 2,
+        resources["created"]["servers"].as_u64().unwrap() > 2,
         "{resources}"
     );
     let router = resources["quotas"]
         .as_array()
         .unwrap()
         .iter()
-        // One router is set aside for the shared router.
-        .find(|q| q["resource"] == "router" && q["room"] == 2)
+        // Two routers are set aside for the shared routers.
+        .find(|q| q["resource"] == "router" && q["room"] == 1)
         .unwrap_or_else(|| panic!("{resources}"));
     assert_eq!(router["limit"], 3);
-    assert!(router["peak"].as_u64().unwrap() <= 2, "{router}");
+    assert_eq!(router["peak"], 1, "{router}");
     let all = format!("{} passed; 0 failed; 0 ignored", case_count());
     assert!(shown.contains(&all), "{shown}");
     // The owner's project is the one with the seeded network; each gate reports its peak.
     assert!(shown.contains("1 set aside for shared fixtures"), "{shown}");
-    for (resource, room) in [("router", 2), ("instances", 1)] {
+    for (resource, room) in [("router", 1), ("instances", 1)] {
         let line = shown
             .lines()
             .find(|l| {
@@ -98,6 +98,7 @@ fn a_setup_refused_over_quota_waits_for_room() {
     let out = served
         .command(dir.path(), &dir.path().join("ledgers"))
         .args(["run", "--quota", "router=6", "--test-threads", "8"])
+        .args(["--report", "r.json"])
         .args(IDENTITIES)
         .arg("network.remove_router_interface::")
         .output()
@@ -107,4 +108,20 @@ fn a_setup_refused_over_quota_waits_for_room() {
     assert!(shown.contains("quota router of project"), "{shown}");
     assert!(shown.contains("room 6 (--quota)"), "{shown}");
     assert!(shown.contains("for quota"), "no setup waited: {shown}");
+    // The report says which setups waited, for how long, and that each got room.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let waits = report["resources"]["quota_waits"].as_array().unwrap();
+    assert!(!waits.is_empty(), "{report}");
+    for w in waits {
+        assert_eq!(w["got_room"], true, "{w}");
+        assert!(w["waited_ms"].as_f64().unwrap() > 0.0, "{w}");
+        assert!(
+            w["trial"]
+                .as_str()
+                .unwrap()
+                .starts_with("network.remove_router_interface::"),
+            "{w}"
+        );
+    }
 }

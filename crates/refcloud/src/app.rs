@@ -25,6 +25,8 @@ pub struct App {
     pub faults: Option<Injector>,
     pub identities: Vec<SeededIdentity>,
     pub journal: Journal,
+    /// The profile's answer times (`config.profile`), computed once.
+    pub timings: crate::profile::Timings,
     state: Mutex<State>,
     shutdown: watch::Sender<bool>,
 }
@@ -44,6 +46,7 @@ impl App {
             faults: config.faults.clone().map(Injector::new),
             identities,
             journal: Journal::default(),
+            timings: config.profile.timings(),
             state: Mutex::new(state),
             shutdown: watch::channel(false).0,
             config,

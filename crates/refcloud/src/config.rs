@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::injection::FaultPlan;
 use crate::mutants::Mutant;
+use crate::profile::{Profile, Timings};
 use crate::quota::QuotaOverrides;
 
 /// Which owner key Neutron puts in router interface info bodies (docs/CONTRACT.md §2.2): up to stable/2025.2
@@ -28,8 +29,13 @@ impl OwnerKey {
 #[derive(Debug, Clone)]
 pub struct CloudConfig {
     pub listen: SocketAddr,
+    /// How long each request takes to answer, and the delays below (`Profile::timings`).
+    pub profile: Profile,
     /// BUILD -> ACTIVE.
     pub server_build_delay: Duration,
+    /// 204 of a server DELETE -> the server gone (404); until then `task_state` is
+    /// `deleting`. Zero deletes at once.
+    pub server_delete_delay: Duration,
     /// 202 of a Nova detach -> port unbound or deleted (docs/CONTRACT.md §4.2).
     pub detach_delay: Duration,
     /// suspend/resume/pause/... -> the new vm_state.
@@ -52,12 +58,22 @@ pub struct CloudConfig {
 
 impl Default for CloudConfig {
     fn default() -> Self {
+        CloudConfig::profiled(Profile::Loopback)
+    }
+}
+
+impl CloudConfig {
+    /// The defaults, with the answer times and delays of `profile`.
+    pub fn profiled(profile: Profile) -> Self {
+        let t: Timings = profile.timings();
         CloudConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            server_build_delay: Duration::from_millis(30),
-            detach_delay: Duration::from_millis(100),
-            action_delay: Duration::from_millis(20),
-            router_port_up_delay: Duration::from_millis(200),
+            profile,
+            server_build_delay: t.server_build.time,
+            server_delete_delay: t.server_delete.time,
+            detach_delay: t.detach.time,
+            action_delay: t.action.time,
+            router_port_up_delay: t.router_port_up.time,
             token_ttl: Duration::from_secs(3600),
             owner_key: OwnerKey::ProjectId,
             max_request_body: 114_688,

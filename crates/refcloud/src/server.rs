@@ -230,6 +230,13 @@ async fn dispatch(AxState(app): AxState<Arc<App>>, request: Request) -> Response
         body,
         request_id,
     };
+    // The profile's answer time: the work is done, and visible, when the answer leaves.
+    let answer_time = app
+        .timings
+        .answer_time(service, req.method.as_str(), &req.path);
+    if !answer_time.is_zero() {
+        tokio::time::sleep(answer_time).await;
+    }
     let fault = app.faults.as_ref().and_then(|f| {
         f.decide(&req.method, &req.path)
             .map(|k| (k, f.plan().latency))

@@ -328,12 +328,30 @@ pub fn delete(call: &NCall, state: &mut State, id: &str) -> NovaResult<Reply> {
         .filter(|p| p.device_id == id && p.device_owner.starts_with("compute:"))
         .map(|p| p.id.clone())
         .collect();
+    let delay = call.app.config.server_delete_delay;
+    if delay.is_zero() {
+        remove(state, id, &bound, call.now);
+        return Ok(Reply::new(StatusCode::NO_CONTENT));
+    }
+    // As the compute host does it: the server stays, `deleting`, until the hypervisor and
+    // the network are done with it (docs/CONTRACT.md §5.6).
+    if let Some(s) = state.server_mut(id) {
+        s.task_state = Some("deleting");
+        s.updated_at = call.now;
+    }
+    let id = id.to_string();
+    call.app.after(delay, move |state| {
+        remove(state, &id, &bound, std::time::SystemTime::now());
+    });
+    Ok(Reply::new(StatusCode::NO_CONTENT))
+}
+
+fn remove(state: &mut State, id: &str, bound: &[String], now: std::time::SystemTime) {
     for port in bound {
-        ports::release(state, &port, call.now);
+        ports::release(state, port, now);
     }
     state.servers.retain(|s| s.id != id);
     state.actions.retain(|a| a.instance_uuid != id);
-    Ok(Reply::new(StatusCode::NO_CONTENT))
 }
 
 pub fn flavors(call: &NCall, state: &State, detail: bool) -> NovaResult<Reply> {

@@ -223,6 +223,48 @@ impl Harness {
         s(&r["id"])
     }
 
+    /// Boots a server without networks as the owner; its id.
+    pub async fn boot(&self, name: &str) -> String {
+        let body = json!({"server": {"name": name, "imageRef": self.fact("image_id"),
+            "flavorRef": self.fact("flavor_id"), "networks": "none"}});
+        let r = self
+            .send(
+                Method::POST,
+                &self.nova("servers"),
+                Some(self.token(Role::Owner)),
+                Some(body),
+                &[("OpenStack-API-Version", "compute 2.37")],
+            )
+            .await;
+        assert_eq!(r.status, 202, "{}", r.text);
+        s(&r.json()["server"]["id"])
+    }
+
+    /// Waits (up to 5 s) until the server is ACTIVE.
+    pub async fn until_active(&self, id: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let r = self
+                .send(
+                    Method::GET,
+                    &self.nova(&format!("servers/{id}")),
+                    Some(self.token(Role::Owner)),
+                    None,
+                    &[],
+                )
+                .await;
+            if r.json()["server"]["status"] == "ACTIVE" {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server {id} not ACTIVE: {}",
+                r.text
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     pub async fn shutdown(self) {
         self.cloud.shutdown().await;
     }

@@ -109,38 +109,10 @@ async fn parallel_attach_detach_cycles() {
     let h = Arc::new(Harness::start().await);
     let mut servers = Vec::new();
     for i in 0..5 {
-        let body = json!({"server": {"name": format!("s{i}"), "imageRef": h.fact("image_id"),
-            "flavorRef": "1", "networks": "none"}});
-        let r = h
-            .send(
-                Method::POST,
-                &h.nova("servers"),
-                Some(h.token(Role::Owner)),
-                Some(body),
-                &[("OpenStack-API-Version", "compute 2.37")],
-            )
-            .await;
-        assert_eq!(r.status, 202, "{}", r.text);
-        servers.push(s(&r.json()["server"]["id"]));
+        servers.push(h.boot(&format!("s{i}")).await);
     }
-    let deadline = Instant::now() + Duration::from_secs(5);
     for id in &servers {
-        loop {
-            let r = h
-                .send(
-                    Method::GET,
-                    &h.nova(&format!("servers/{id}")),
-                    Some(h.token(Role::Owner)),
-                    None,
-                    &[],
-                )
-                .await;
-            if r.json()["server"]["status"] == "ACTIVE" {
-                break;
-            }
-            assert!(Instant::now() < deadline, "server {id} not ACTIVE");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        h.until_active(id).await;
     }
     let net = h.fact("network_id");
     let tasks = (0..50).map(|i| {

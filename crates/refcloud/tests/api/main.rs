@@ -7,4 +7,5 @@ mod faults;
 mod keystone;
 mod neutron;
 mod nova;
+mod profile;
 mod quotas;
