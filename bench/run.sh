@@ -257,7 +257,7 @@ for delay in $DELAYS; do
     [ "$delay_ms" != x ] || die "BENCH_DELAYS: write delays as 100ms or 1s, not $delay"
     for ((r = 1; r <= POLL_REPS; r++)); do
         say "4. polling after a $delay detach, run $r of $POLL_REPS"
-        RUST_LOG=stackconform::runner::request=debug,stackconform::cloud::nova::instance_actions=debug \
+        RUST_LOG=stackconform::runner::request=debug,refcloud::nova::instance_actions=debug \
             "$BIN" --reference-detach-delay "$delay" compute.detach_interface::202- >"$TMP/m4.out" 2>"$TMP/m4.log" ||
             die "the 202 cases failed with a $delay delay: $(tail -n 20 "$TMP/m4.out")"
         sed 's/\x1b\[[0-9;]*m//g' "$TMP/m4.log" | awk -v d="$delay" '
@@ -437,7 +437,7 @@ entry per case.
 ## 4. How soon polling notices an asynchronous completion
 
 \`\`\`sh
-RUST_LOG=stackconform::runner::request=debug,stackconform::cloud::nova::instance_actions=debug \\
+RUST_LOG=stackconform::runner::request=debug,refcloud::nova::instance_actions=debug \\
   stackconform --reference-detach-delay D compute.detach_interface::202-
 \`\`\`
 
