@@ -479,6 +479,8 @@ boot takes seconds, that costs about 20 more polls per wait (a minute's wait: un
 polls, a unit test holds it); a fixed short ceiling throughout would poll a real cloud 20
 times a second for as long as it takes.
 
+EOF
+    cat <<EOF
 ## 5. The catalogue under a realistic latency profile
 
 \`\`\`sh
@@ -532,6 +534,8 @@ profile, one run each; the catalogue of commit \`a5446c0\` is run with
 | this one, catalogue order (before the longest-first start) | 36.9 s | 21.8 s | 23, 7 |
 | this one, longest first | 33.3 s | 21.7 s | 23, 7 |
 
+EOF
+    cat <<'EOF'
 ## Profiles and changes
 
 `perf record --call-graph dwarf` of the harness (measurement 2) and `heaptrack` of a
