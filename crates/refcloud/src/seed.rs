@@ -137,6 +137,7 @@ pub fn seed(ids: &Ids, base_url: &str) -> Seeded {
         pools: cidr.default_pools(gateway),
         enable_dhcp: true,
         dns_nameservers: Vec::new(),
+        host_routes: Vec::new(),
         ipv6_ra_mode: None,
         ipv6_address_mode: None,
         created_at: now,

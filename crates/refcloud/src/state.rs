@@ -88,6 +88,8 @@ pub struct Subnet {
     pub pools: Vec<(IpAddr, IpAddr)>,
     pub enable_dhcp: bool,
     pub dns_nameservers: Vec<String>,
+    /// (destination, nexthop), as given.
+    pub host_routes: Vec<(String, String)>,
     pub ipv6_ra_mode: Option<String>,
     pub ipv6_address_mode: Option<String>,
     pub created_at: SystemTime,

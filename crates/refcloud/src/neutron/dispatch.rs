@@ -13,7 +13,9 @@ use crate::auth;
 use crate::http::{JsonStyle, Reply, Req};
 use crate::neutron::errors::{malformed_body, method_not_allowed, resource_not_found, NResult};
 use crate::neutron::request::{self, Call};
-use crate::neutron::{floatingips, interfaces, networks, ports, quotas, rbac, routers, subnets};
+use crate::neutron::{
+    bulk, floatingips, interfaces, networks, ports, quotas, rbac, routers, subnets,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -227,9 +229,24 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
             Kind::Quotas => quotas::list(&call, &state),
         },
         (Target::Collection(kind), _) => match kind {
-            Kind::Networks => networks::create_network(&call, &mut state),
-            Kind::Subnets => subnets::create_subnet(&call, &mut state),
-            Kind::Ports => ports::create_port(&call, &mut state),
+            Kind::Networks => bulk::create(
+                &call,
+                &mut state,
+                "network",
+                "networks",
+                networks::create_network,
+            )
+            .unwrap_or_else(|| networks::create_network(&call, &mut state)),
+            Kind::Subnets => bulk::create(
+                &call,
+                &mut state,
+                "subnet",
+                "subnets",
+                subnets::create_subnet,
+            )
+            .unwrap_or_else(|| subnets::create_subnet(&call, &mut state)),
+            Kind::Ports => bulk::create(&call, &mut state, "port", "ports", ports::create_port)
+                .unwrap_or_else(|| ports::create_port(&call, &mut state)),
             Kind::Routers => routers::create_router(&call, &mut state),
             Kind::FloatingIps => floatingips::create_floatingip(&call, &mut state),
             Kind::RbacPolicies => rbac::create_rbac_policy(&call, &mut state),

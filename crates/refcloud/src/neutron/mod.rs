@@ -1,5 +1,6 @@
 //! Neutron v2.0 at `/networking`.
 
+mod bulk;
 mod dispatch;
 mod errors;
 pub(crate) mod floatingips;

@@ -10,7 +10,9 @@ use crate::app::App;
 use crate::auth::Context;
 use crate::config::OwnerKey;
 use crate::http::{python_str, JsonStyle, Reply, Req};
-use crate::neutron::errors::{bad_request, http_bad_request, policy, NResult, NeutronError};
+use crate::neutron::errors::{
+    bad_request, http_bad_request, invalid_input, policy, NResult, NeutronError,
+};
 use crate::neutron::views;
 
 pub struct Call<'a> {
@@ -134,14 +136,19 @@ pub fn opt_string(attrs: &Map<String, Value>, key: &str) -> NResult<Option<Strin
     }
 }
 
+/// neutron_lib's `convert_to_boolean`: a bool, `true`/`false`/`1`/`0` as text in any
+/// case, or the integers 1 and 0. A conversion failure is InvalidInput "for operation",
+/// not the validators' HTTPBadRequest "for <key>" (observed on Neutron 29).
 pub fn opt_bool(attrs: &Map<String, Value>, key: &str) -> NResult<Option<bool>> {
     match attrs.get(key) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(other) => Err(http_bad_request(format!(
-            "Invalid input for {key}. Reason: '{}' cannot be converted to boolean.",
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") || s == "1" => Ok(Some(true)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s == "0" => Ok(Some(false)),
+        Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(Some(true)),
+        Some(Value::Number(n)) if n.as_u64() == Some(0) => Ok(Some(false)),
+        Some(other) => Err(invalid_input(format!(
+            "'{}' cannot be converted to boolean",
             python_str(other)
         ))),
     }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::http::{python_str, Reply};
 use crate::ipam::{in_pools, version_of, Cidr, CidrError};
 use crate::neutron::errors::{
-    conflict, http_bad_request, invalid_input, policy, subnet_not_found, NResult,
+    bad_request, conflict, http_bad_request, invalid_input, policy, subnet_not_found, NResult,
 };
 use crate::neutron::policy::{require_write, subnet_visible};
 use crate::neutron::request::{
@@ -139,16 +139,10 @@ pub fn create_subnet(call: &Call, state: &mut State) -> NResult<Reply> {
     let gateway_ip = match attrs.get("gateway_ip") {
         None => cidr.default_gateway(),
         Some(Value::Null) => None,
-        Some(v) => {
-            let ip = parse_ip("gateway_ip", v)?;
-            if !cidr.contains(ip) {
-                return Err(invalid_input(format!(
-                    "Gateway IP {ip} is not in subnet {cidr}"
-                )));
-            }
-            Some(ip)
-        }
+        // Neutron 29 takes a gateway outside the CIDR too (observed).
+        Some(v) => Some(parse_ip("gateway_ip", v)?),
     };
+    let host_routes = host_routes(attrs, ip_version, "new subnet")?;
     let pools = match attrs.get("allocation_pools") {
         None | Some(Value::Null) => cidr.default_pools(gateway_ip),
         Some(Value::Array(items)) => {
@@ -204,6 +198,7 @@ pub fn create_subnet(call: &Call, state: &mut State) -> NResult<Reply> {
         pools,
         enable_dhcp: opt_bool(attrs, "enable_dhcp")?.unwrap_or(true),
         dns_nameservers,
+        host_routes: host_routes.unwrap_or_default(),
         ipv6_ra_mode: opt_string(attrs, "ipv6_ra_mode")?,
         ipv6_address_mode: opt_string(attrs, "ipv6_address_mode")?,
         created_at: call.now,
@@ -229,38 +224,165 @@ fn bad_pool(start: IpAddr, end: IpAddr, cidr: &Cidr) -> crate::neutron::errors::
     ))
 }
 
+/// A subnet update. Host routes and DNS servers live in tables of their own: changing
+/// them, or writing a column's current value again, leaves `revision_number` as it was
+/// (observed on Neutron 29).
 pub fn update_subnet(call: &Call, state: &mut State, id: &str) -> NResult<Reply> {
-    let project = find(call, state, id)?.project_id.clone();
+    let current = find(call, state, id)?;
+    let project = current.project_id.clone();
+    let ip_version = current.cidr.version();
+    let pools = current.pools.clone();
     require_write(&call.ctx, &project, "update_subnet")?;
     let attrs = call.resource_body("subnet")?;
     check_attrs(
         attrs,
-        &["name", "description", "enable_dhcp", "dns_nameservers"],
+        &[
+            "name",
+            "description",
+            "enable_dhcp",
+            "dns_nameservers",
+            "host_routes",
+            "gateway_ip",
+        ],
     )?;
     let name = opt_string(attrs, "name")?;
     let description = opt_string(attrs, "description")?;
     let enable_dhcp = opt_bool(attrs, "enable_dhcp")?;
+    let gateway = match attrs.get("gateway_ip") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => Some(Some(parse_ip("gateway_ip", v)?)),
+    };
+    let routes = host_routes(attrs, ip_version, id)?;
+    if let Some(Some(g)) = gateway {
+        if let Some((start, end)) = pools.iter().find(|p| in_pools(&[**p], g)) {
+            return Err(conflict(
+                "GatewayConflictWithAllocationPools",
+                format!("Gateway ip {g} conflicts with allocation pool {start}-{end}."),
+            ));
+        }
+    }
     let now = call.now;
     let Some(s) = state.subnets.iter_mut().find(|s| s.id == id) else {
         return Err(subnet_not_found(id));
     };
+    let mut changed = false;
     if let Some(v) = name {
+        changed |= s.name != v;
         s.name = v;
     }
     if let Some(v) = description {
+        changed |= s.description != v;
         s.description = v;
     }
     if let Some(v) = enable_dhcp {
+        changed |= s.enable_dhcp != v;
         s.enable_dhcp = v;
+    }
+    if let Some(v) = gateway {
+        changed |= s.gateway_ip != v;
+        s.gateway_ip = v;
     }
     if let Some(Value::Array(items)) = attrs.get("dns_nameservers") {
         s.dns_nameservers = items.iter().map(python_str).collect();
     }
-    s.updated_at = now;
-    s.revision += 1;
+    if let Some(r) = routes {
+        s.host_routes = r;
+    }
+    if changed {
+        s.updated_at = now;
+        s.revision += 1;
+    }
     let s = find(call, state, id)?;
     Ok(one(StatusCode::OK, "subnet", views::subnet(state, s)))
 }
+
+/// `host_routes` as neutron_lib's `validate_hostroutes` and the plugin's
+/// `_validate_host_route` check them; `None` when the body has none.
+fn host_routes(
+    attrs: &serde_json::Map<String, Value>,
+    ip_version: u8,
+    subnet: &str,
+) -> NResult<Option<Vec<(String, String)>>> {
+    let Some(value) = attrs.get("host_routes") else {
+        return Ok(None);
+    };
+    let invalid = |reason: String| {
+        http_bad_request(format!("Invalid input for host_routes. Reason: {reason}."))
+    };
+    let Value::Array(items) = value else {
+        return Err(invalid(format!(
+            "Invalid data format for hostroute: '{}'",
+            python_str(value)
+        )));
+    };
+    if items.len() > MAX_HOST_ROUTES {
+        return Err(bad_request(
+            "HostRoutesExhausted",
+            format!("Unable to complete operation for {subnet}. The number of host routes exceeds the limit {MAX_HOST_ROUTES}."),
+        ));
+    }
+    let mut routes: Vec<(String, String)> = Vec::new();
+    for item in items {
+        let Some(map) = item.as_object() else {
+            return Err(invalid(format!(
+                "Invalid input. '{}' must be a dictionary with keys: ['destination', 'nexthop']",
+                python_str(item)
+            )));
+        };
+        if map.len() != 2 || !map.contains_key("destination") || !map.contains_key("nexthop") {
+            let mut keys: Vec<String> = map.keys().map(|k| format!("'{k}'")).collect();
+            keys.sort();
+            let provided = if keys.is_empty() {
+                "set()".to_string()
+            } else {
+                format!("{{{}}}", keys.join(", "))
+            };
+            return Err(invalid(format!(
+                "Validation of dictionary's keys failed. Expected keys: {{'destination', 'nexthop'}} Provided keys: {provided}"
+            )));
+        }
+        let destination = python_str(&map["destination"]);
+        let nexthop = python_str(&map["nexthop"]);
+        if Cidr::parse(&destination).is_err() || !map["destination"].is_string() {
+            return Err(invalid(format!("'{destination}' is not a valid CIDR")));
+        }
+        if map["nexthop"]
+            .as_str()
+            .and_then(|n| n.parse::<IpAddr>().ok())
+            .is_none()
+        {
+            return Err(invalid(format!("'{nexthop}' is not a valid IP address")));
+        }
+        if routes.contains(&(destination.clone(), nexthop.clone())) {
+            return Err(invalid(format!(
+                "Duplicate hostroute '{{'destination': '{destination}', 'nexthop': '{nexthop}'}}'"
+            )));
+        }
+        routes.push((destination, nexthop));
+    }
+    // The plugin's check, after the API's: the next hop first, then the destination.
+    for (destination, nexthop) in &routes {
+        let hop_version = version_of(nexthop.parse::<IpAddr>().expect("checked above"));
+        if hop_version != ip_version {
+            return Err(invalid_input(format!(
+                "nexthop '{nexthop}' does not match the ip_version '{ip_version}'"
+            )));
+        }
+        let dest_version = Cidr::parse(destination)
+            .map(|c| c.version())
+            .unwrap_or(ip_version);
+        if dest_version != ip_version {
+            return Err(invalid_input(format!(
+                "destination '{destination}' does not match the ip_version '{ip_version}'"
+            )));
+        }
+    }
+    Ok(Some(routes))
+}
+
+/// Neutron's `max_subnet_host_routes` default.
+const MAX_HOST_ROUTES: usize = 20;
 
 /// `ipv6_utils.is_auto_address_subnet`: addresses the ports take themselves (SLAAC,
 /// DHCPv6-stateless).

@@ -87,7 +87,12 @@ pub fn subnet(state: &State, s: &Subnet) -> Value {
                 .collect(),
         ),
     );
-    m.insert("host_routes".into(), json!([]));
+    let routes: Vec<Value> = s
+        .host_routes
+        .iter()
+        .map(|(d, n)| json!({"destination": d, "nexthop": n}))
+        .collect();
+    m.insert("host_routes".into(), Value::Array(routes));
     m.insert("dns_nameservers".into(), json!(s.dns_nameservers));
     m.insert("description".into(), json!(s.description));
     m.insert(
