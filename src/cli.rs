@@ -79,6 +79,16 @@ pub struct Cli {
     pub run: RunArgs,
 }
 
+/// The command line as the binary parses it and as `completions` describes it: the
+/// derive's, with our help template (libtest-mimic's flattened arguments bring their own)
+/// and `--version` back (they turn it off).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+        .help_template("{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}")
+        .disable_version_flag(false)
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the catalogue (the default).
@@ -100,6 +110,14 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Print a reference cloud latency profile's figures and where each was measured.
     Profile(ProfileArgs),
+    /// Print a shell completion script: `stackconform completions bash > /etc/bash_completion.d/stackconform`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell.
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -209,6 +227,8 @@ pub struct RunArgs {
     /// and at most 40 ms during a poll's first second.
     #[arg(long, env = "STACKCONFORM_POLL_INTERVAL", default_value = "10ms", value_parser = duration)]
     pub poll_interval: Duration,
+    /// The longest pause between two polls, which the pauses grow to after a poll's first
+    /// second.
     #[arg(long, env = "STACKCONFORM_POLL_MAX_INTERVAL", default_value = "1s", value_parser = duration)]
     pub poll_max_interval: Duration,
     /// Responses with a larger body fail instead of being read.
@@ -348,6 +368,8 @@ pub struct SweepArgs {
     /// Replay these ledger files (repeatable); default: every ledger in --ledger-dir.
     #[arg(long)]
     pub ledger: Vec<PathBuf>,
+    /// Where runs wrote their ledgers; default $XDG_STATE_HOME/stackconform/ledgers or
+    /// ~/.local/state/stackconform/ledgers.
     #[arg(long, env = "STACKCONFORM_LEDGER_DIR")]
     pub ledger_dir: Option<PathBuf>,
     /// Folder of case files: the `sweep:` of its fixtures says what to look for by prefix.
@@ -377,7 +399,7 @@ pub struct SweepArgs {
 #[derive(Debug, Args, Clone)]
 pub struct CloudArgs {
     /// The cloud (clouds.yaml name) whose identity owns the resources: a project member.
-    /// Without it, `run` uses the embedded reference cloud.
+    /// A run without it uses the embedded reference cloud; a sweep needs it.
     #[arg(long, env = "OS_CLOUD")]
     pub cloud: Option<String>,
     /// A member of another project (cross-project cases).

@@ -1,5 +1,5 @@
 //! The binary's edge: parse the command line, run, turn errors into exit codes.
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use stackconform::cli::{Cli, Command};
 use stackconform::commands;
 
@@ -10,10 +10,7 @@ fn main() {
         // Colour codes only for a person at a terminal, not in CI logs or files.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    // libtest-mimic's flattened arguments bring their own help template; ours wins.
-    let matches = Cli::command()
-        .help_template("{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}")
-        .get_matches();
+    let matches = stackconform::cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         None => commands::run(cli.run),
@@ -26,6 +23,7 @@ fn main() {
         Some(Command::Merge(args)) => commands::merge(args),
         Some(Command::Sweep(args)) => commands::sweep(args),
         Some(Command::Profile(args)) => commands::profile(args),
+        Some(Command::Completions(args)) => commands::completions(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -38,7 +38,7 @@ pub struct Token {
 pub enum AuthError {
     #[error("Keystone at {url} did not answer: {reason}")]
     Unreachable { url: String, reason: String },
-    #[error("Keystone at {url} refused the credentials: {status} {message}")]
+    #[error("Keystone at {url} answered {status} to the log-in: {message}")]
     Refused {
         url: String,
         status: u16,
@@ -116,21 +116,26 @@ pub async fn authenticate(
     })?;
     let status = resp.status;
     let token = resp.header("x-subject-token");
-    let body: &Value = resp.json().map_err(|e| AuthError::Malformed {
-        url: url.clone(),
-        reason: e.to_string(),
-    })?;
     if status != 201 {
-        let message = body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        // Keystone's own error, else what answered (a web server's 404 page, say).
+        let keystone_says = resp
+            .json()
+            .ok()
+            .and_then(|b| b["error"]["message"].as_str().map(String::from));
+        let mut message = keystone_says.unwrap_or_else(|| resp.body_snippet(200));
+        if status == 404 {
+            message.push_str(" (no Keystone v3 here: auth_url must be Keystone's root or its /v3)");
+        }
         return Err(AuthError::Refused {
             url,
             status,
             message,
         });
     }
+    let body: &Value = resp.json().map_err(|e| AuthError::Malformed {
+        url: url.clone(),
+        reason: format!("{status} with {e}"),
+    })?;
     let id = token.ok_or_else(|| AuthError::Malformed {
         url: url.clone(),
         reason: "no X-Subject-Token header".into(),

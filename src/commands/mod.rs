@@ -1,5 +1,6 @@
 //! What each subcommand does, given its parsed arguments.
 mod catalogue;
+mod completions;
 mod coverage;
 mod mutants;
 #[cfg(unix)]
@@ -12,6 +13,7 @@ mod serve;
 mod signals;
 mod sweep;
 
+pub use completions::completions;
 pub use coverage::coverage;
 pub use mutants::mutants;
 pub use profile::profile;

@@ -140,10 +140,15 @@ fn now_says(c: &CaseReport) -> String {
         .and_then(first_problem)
         .map(|p| format!(": {p}"))
         .unwrap_or_default();
-    format!(
-        "failed (expected {}, observed {observed}){first}",
-        c.expected_status
-    )
+    // With the expected status, what failed is elsewhere (a field, a header, the schema):
+    // "(expected 200, observed 200)" would say nothing.
+    match c.observed_status {
+        Some(s) if s == c.expected_status => format!("failed with the expected status {s}{first}"),
+        _ => format!(
+            "failed (expected {}, observed {observed}){first}",
+            c.expected_status
+        ),
+    }
 }
 
 fn drift(old: &CaseReport, new: &CaseReport) -> Option<Drift> {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: `resources.created` counts by resource kind (it counted by fixture, now
+/// `resources.setups`).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One run of the catalogue against one target.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

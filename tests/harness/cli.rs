@@ -399,3 +399,34 @@ fn reference_profile_realistic_slows_the_cloud_to_a_deployments_pace() {
         started.elapsed()
     );
 }
+
+#[test]
+fn version_prints_the_package_version() {
+    let dir = workspace();
+    for flag in ["--version", "-V"] {
+        let out = run(dir.path(), &[flag]);
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{shown}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            format!("stackconform {}", env!("CARGO_PKG_VERSION"))
+        );
+    }
+}
+
+/// The scripts come from the same definition as parsing: they name the subcommands and
+/// the run's flags.
+#[test]
+fn completions_are_written_for_each_shell() {
+    let dir = workspace();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = run(dir.path(), &["completions", shell]);
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", text(&out));
+        for word in ["sweep", "serve", "reference-profile", "test-threads"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let out = run(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

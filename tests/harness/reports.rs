@@ -283,3 +283,27 @@ fn a_failure_names_its_case_file_and_the_line_of_the_failing_expectation() {
     );
     assert!(out.contains("steps that ran:\n   1. "), "{out}");
 }
+
+/// Regression: a case that failed on a body field with the status it expected was listed
+/// as "failed (expected 404, observed 404)", which says nothing.
+#[test]
+fn diff_names_what_failed_when_the_status_was_as_expected() {
+    let dir = workspace();
+    let (code, text) = stackconform(dir.path(), &["--report", "old.json", "compute."]);
+    assert_eq!(code, Some(0), "{text}");
+    let path = dir.path().join(UNKNOWN_SERVER);
+    let case = fs::read_to_string(&path).unwrap();
+    let planted = case.replacen("could not be found.", "was not found.", 1);
+    assert_ne!(case, planted);
+    fs::write(&path, planted).unwrap();
+    let (code, text) = stackconform(dir.path(), &["--report", "new.json", "compute."]);
+    assert_eq!(code, Some(101), "{text}");
+    let (code, text) = stackconform(dir.path(), &["diff", "old.json", "new.json"]);
+    assert_eq!(code, Some(101), "{text}");
+    assert!(
+        text.contains("failed with the expected status 404: "),
+        "{text}"
+    );
+    assert!(text.contains("/itemNotFound/message"), "{text}");
+    assert!(!text.contains("observed 404)"), "{text}");
+}

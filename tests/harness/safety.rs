@@ -180,3 +180,32 @@ fn a_run_killed_without_ledger_is_cleaned_by_prefix() {
     let out = command(&served, dir.path(), &args).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+/// Regression: an auth_url that is not Keystone's read "refused the credentials: 404 ",
+/// naming neither what answered nor what to fix.
+#[test]
+fn a_wrong_auth_url_names_the_status_the_url_and_the_fix() {
+    let served = Served::start();
+    let dir = workspace();
+    let yaml = std::fs::read_to_string(&served.clouds_yaml).unwrap();
+    assert!(yaml.contains("/identity/v3"), "{yaml}");
+    let wrong = dir.path().join("wrong.yaml");
+    std::fs::write(&wrong, yaml.replace("/identity/v3", "/keystone/v3")).unwrap();
+    let out = served
+        .command(dir.path(), &dir.path().join("ledgers"))
+        .env("OS_CLIENT_CONFIG_FILE", &wrong)
+        .args(["run", "--cloud", "reference", "network."])
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{shown}");
+    assert!(
+        shown.contains("/keystone/v3/auth/tokens answered 404 to the log-in"),
+        "{shown}"
+    );
+    assert!(shown.contains("no Keystone v3 here"), "{shown}");
+    assert!(
+        shown.contains("The resource could not be found."),
+        "{shown}"
+    );
+}
