@@ -264,6 +264,10 @@ pub struct RunArgs {
     /// certification runs, where what was not checked must not pass.
     #[arg(long, env = "STACKCONFORM_FAIL_ON_SKIP")]
     pub fail_on_skip: bool,
+    /// Start no more cases once one has failed; those not started are reported as not run
+    /// (failed), the running ones finish and tear down, and the run exits 101.
+    #[arg(long, env = "STACKCONFORM_FAIL_FAST")]
+    pub fail_fast: bool,
     /// The room of quotas the run cannot read (a quota API it is not allowed to see):
     /// `router=8,instances=4`, how many the cases may hold at once. Takes precedence over
     /// what a quota API says.

@@ -53,12 +53,34 @@ pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, LoadEr
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
         let name = path.display().to_string();
-        let mut err = LoadError::new(path, (line, column), "", e.without_snippet().to_string());
-        err.rendered = Some(e.render_with_options(serde_saphyr::render_options! {
+        let message = e.without_snippet().to_string();
+        let mut err = LoadError::new(path, (line, column), "", in_plain_words(&message));
+        let rendered = e.render_with_options(serde_saphyr::render_options! {
             source_name: Some(name.as_str()),
-        }));
+        });
+        err.rendered = Some(in_plain_words(&rendered));
         err
     })
+}
+
+/// The parser's words for a wrong type, in the words of someone writing a case file.
+const PLAIN_WORDS: &[(&str, &str)] = &[
+    (
+        "invalid u16",
+        "not a whole number from 0 to 65535 (a status is written like 404)",
+    ),
+    ("invalid u32", "not a whole number from 0 to 4294967295"),
+    ("invalid u64", "not a whole number of 0 or more"),
+    (
+        "expected string scalar",
+        "expected one text value here (quote it if it starts with [ { * & ! | > % @ or `)",
+    ),
+];
+
+fn in_plain_words(message: &str) -> String {
+    PLAIN_WORDS
+        .iter()
+        .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
 }
 
 /// Loads every case and fixture below `dir` and checks them together.
@@ -168,6 +190,10 @@ fn load_files(
     compile::sweep_links(&fixtures, &mut errors);
     let mut cases = Vec::new();
     for (path, source, doc) in case_docs {
+        if let Some(e) = folder_mismatch(&path, &source, &doc, &operations) {
+            errors.push(e);
+            continue;
+        }
         match compile::case(&path, &source, doc, &fixtures) {
             Ok(case) => cases.push(case),
             Err(mut e) => errors.append(&mut e),
@@ -183,4 +209,38 @@ fn load_files(
     } else {
         Err(LoadErrors(errors))
     }
+}
+
+/// A case's `operation:` must be that of its folder's status table, when the folder has
+/// one: a case copied into the wrong folder would otherwise count for the other
+/// operation in `coverage` and in the README's matrix.
+fn folder_mismatch(
+    path: &Path,
+    source: &str,
+    doc: &CaseDoc,
+    operations: &BTreeMap<String, Operation>,
+) -> Option<LoadError> {
+    let folder = path.parent()?;
+    let table = operations
+        .values()
+        .find(|op| op.file.parent() == Some(folder))?;
+    let theirs = &table.doc.operation.value;
+    let ours = &doc.operation;
+    (ours.value != *theirs).then(|| {
+        LoadError::new(
+            path,
+            (ours.referenced.line(), ours.referenced.column()),
+            "operation",
+            format!(
+                "the case says operation {}, but its folder's table ({}) is {theirs}",
+                ours.value,
+                table.file.display()
+            ),
+        )
+        .hint(format!(
+            "write `operation: {theirs}`, or move the file to the folder of {}",
+            ours.value
+        ))
+        .with_source(source)
+    })
 }

@@ -139,6 +139,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
             retries: args.retries,
             poll_timeout_cap: None,
             fail_on_skip: args.fail_on_skip,
+            fail_fast: args.fail_fast,
             quota_wait: args.quota_wait,
         },
         // A run against a deliberately broken reference cloud must not propose its shapes.
@@ -183,8 +184,13 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
     let interrupted = stop.reason().map(String::from);
     if let Some(reason) = &interrupted {
         let not_run = not_run(&ctx);
+        let what = if stop.was_fail_fast() {
+            "stopped"
+        } else {
+            "interrupted"
+        };
         let line = format!(
-            "interrupted: {reason} stopped the run; {not_run} of {} selected cases were not run (counted as failed above)",
+            "{what}: {reason} stopped the run; {not_run} of {} selected cases were not run (counted as failed above)",
             conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored
         );
         println!("{line}");
@@ -199,7 +205,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
             rt.block_on(cloud.shutdown());
         }
     }
-    Ok(if interrupted.is_some() {
+    Ok(if interrupted.is_some() && !stop.was_fail_fast() {
         EXIT_INTERRUPTED
     } else if conclusion.has_failed() {
         EXIT_FAILED

@@ -29,7 +29,8 @@ pub struct RunReport {
     /// `hash:M/N` or `count:M/N` when the run was one shard; absent for a whole run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
-    /// Set when the run was interrupted (a signal, or its output failed): what stopped it.
+    /// Set when the run was stopped (a signal, its output failed, `--fail-fast`): what
+    /// stopped it.
     /// The cases it never started are `failed` with a "not run" failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,

@@ -30,6 +30,8 @@ pub struct Settings {
     pub poll_timeout_cap: Option<Duration>,
     /// Every skip other than a recorded deviation is a failure (certification runs).
     pub fail_on_skip: bool,
+    /// The first failed case stops the run from starting others (`--fail-fast`).
+    pub fail_fast: bool,
     /// How long a setup request refused over quota is sent again (`step::over_quota`).
     pub quota_wait: Duration,
 }

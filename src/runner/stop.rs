@@ -1,5 +1,5 @@
-//! Why a run stops starting cases: the first SIGINT or SIGTERM, or its own output failing
-//! (a closed pipe, a full disk). Either way the cases already running finish and tear down,
+//! Why a run stops starting cases: the first SIGINT or SIGTERM, its own output failing
+//! (a closed pipe, a full disk), or with `--fail-fast` the first failed case. Either way the cases already running finish and tear down,
 //! the reports are written, and the run exits as interrupted.
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 pub struct Stop {
     requested: AtomicBool,
     reason: OnceLock<String>,
+    /// Stopped by `--fail-fast`: a failure, not an interruption.
+    after_failure: AtomicBool,
 }
 
 impl Stop {
@@ -17,6 +19,19 @@ impl Stop {
         let first = self.reason.set(reason.into()).is_ok();
         self.requested.store(true, Ordering::SeqCst);
         first
+    }
+
+    /// `--fail-fast`: the first failed case stops the run from starting others. The run
+    /// then exits as failed (101), not as interrupted.
+    pub fn after_failure(&self, trial: &str) {
+        if self.request(format!("--fail-fast after {trial} failed")) {
+            self.after_failure.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether what stopped the run was `--fail-fast`.
+    pub fn was_fail_fast(&self) -> bool {
+        self.after_failure.load(Ordering::SeqCst)
     }
 
     pub fn requested(&self) -> bool {

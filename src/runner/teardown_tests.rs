@@ -99,6 +99,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
             retries: 0,
             poll_timeout_cap: None,
             fail_on_skip: false,
+            fail_fast: false,
             quota_wait: Duration::from_secs(5),
         },
         snapshots: SnapshotStore::read_only(repo().join("snapshots")),

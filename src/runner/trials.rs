@@ -202,6 +202,10 @@ fn record(
     skip_reason: Option<String>,
     failure: Option<String>,
 ) {
+    // Here, while the case still holds its job slot: no other case starts after it failed.
+    if verdict == Verdict::Failed && ctx.settings.fail_fast && !ctx.stop.requested() {
+        ctx.stop.after_failure(&case.trial_name);
+    }
     let ending = Ending {
         verdict,
         skip_reason,

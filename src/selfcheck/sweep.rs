@@ -58,6 +58,7 @@ fn settings() -> Settings {
         schema_mode: Mode::Strict,
         poll_timeout_cap: Some(POLL_TIMEOUT_CAP),
         fail_on_skip: false,
+        fail_fast: false,
         quota_wait: Duration::from_secs(5),
         verbose: false,
         // A mutant must show in the verdicts, not be papered over by a retry.

@@ -175,3 +175,52 @@ fn the_catalogue_loads_the_same_from_memory_as_from_disk() {
         .to_string();
     assert!(err.contains("bad.yaml"), "{err}");
 }
+
+/// A case copied into another operation's folder without changing its `operation:` would
+/// count for the wrong status table; the loader names the file, the line and the fix.
+#[test]
+fn a_case_whose_operation_is_not_its_folders_is_refused() {
+    let dir = crate::support::workspace();
+    let file = dir
+        .path()
+        .join("cases/network/add_router_interface/405-get.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let wrong = text.replacen(
+        "operation: network.add_router_interface",
+        "operation: network.remove_router_interface",
+        1,
+    );
+    assert_ne!(text, wrong);
+    fs::write(&file, wrong).unwrap();
+    let err = load_catalogue(&dir.path().join("cases"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("405-get.yaml:"), "{err}");
+    assert!(
+        err.contains(
+            "the case says operation network.remove_router_interface, but its folder's table"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("write `operation: network.add_router_interface`"),
+        "{err}"
+    );
+    // Outside an operation's folder (a generated catalogue) nothing is checked.
+    let loose = crate::support::workspace();
+    let gen = loose.path().join("cases/gen");
+    fs::create_dir_all(&gen).unwrap();
+    fs::copy(&file, gen.join("copy.yaml")).unwrap();
+    fs::remove_file(
+        loose
+            .path()
+            .join("cases/network/add_router_interface/405-get.yaml"),
+    )
+    .unwrap();
+    let ok = load_catalogue(&loose.path().join("cases"));
+    assert!(
+        ok.is_ok(),
+        "{}",
+        ok.err().map(|e| e.to_string()).unwrap_or_default()
+    );
+}

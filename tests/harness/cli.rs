@@ -430,3 +430,57 @@ fn completions_are_written_for_each_shell() {
     let out = run(dir.path(), &["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+/// `--fail-fast`: the first failure stops the run from starting more cases; those are
+/// failed as not run, and the exit is 101 (a failure), not 130 (an interruption).
+#[test]
+fn fail_fast_starts_no_case_after_the_first_failure() {
+    let dir = workspace();
+    // Two of the four cases fail. Whichever order they start in, one at a time, the first
+    // failure leaves at least one case unstarted.
+    let planted = ["404-unknown-server", "404-server-not-uuid"];
+    for stem in planted {
+        let file = dir
+            .path()
+            .join(format!("cases/compute/detach_interface/{stem}.yaml"));
+        edit(&file, "  status: 404\n", "  status: 409\n");
+    }
+    let args = [
+        "--fail-fast",
+        "--test-threads",
+        "1",
+        "compute.detach_interface::404-",
+    ];
+    let out = run(dir.path(), &args);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{shown}");
+    let stopper = planted
+        .iter()
+        .find(|stem| {
+            shown.contains(&format!(
+                "stopped: --fail-fast after compute.detach_interface::{stem} failed"
+            ))
+        })
+        .unwrap_or_else(|| panic!("no --fail-fast stop: {shown}"));
+    let not_run = shown
+        .matches("not run: the run was interrupted by --fail-fast")
+        .count();
+    assert!(not_run >= 1, "{shown}");
+    assert!(
+        shown.contains(&format!("{not_run} of 4 selected cases were not run")),
+        "{shown}"
+    );
+    // Only the stopper failed for what it checked; nothing ran after it.
+    assert_eq!(
+        shown.matches("status: expected 409, observed 404").count(),
+        1,
+        "{stopper}: {shown}"
+    );
+    // Without it, every case runs.
+    let out = run(
+        dir.path(),
+        &["--test-threads", "1", "compute.detach_interface::404-"],
+    );
+    let shown = text(&out);
+    assert!(shown.contains("2 passed; 2 failed"), "{shown}");
+}
