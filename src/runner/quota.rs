@@ -30,9 +30,39 @@ struct Gate {
     /// How many the cases may hold at once; `None` holds nothing back (unlimited, or not
     /// readable and not given).
     room: Option<u32>,
+    /// The most the run could ever hold: the limit less the shared fixtures' share. A case
+    /// that needs more never runs; one that needs no more than this waits for room.
+    ever: Option<u32>,
     permits: Option<Arc<Semaphore>>,
     in_flight: AtomicU32,
     peak: AtomicU32,
+}
+
+/// How many of a quota the run may hold at once.
+#[derive(Debug, PartialEq, Eq)]
+struct Room {
+    /// What the limit leaves now: less what others use and what the shared fixtures take.
+    now: u32,
+    /// What it would leave if others freed theirs: a case needing more never runs.
+    ever: u32,
+    /// The gate's size. What others hold now (another job on a shared cloud, another run)
+    /// may be freed, so the run takes at least its largest case's share (`most`) when the
+    /// limit allows it, and a setup the target refuses over quota waits (--quota-wait)
+    /// instead of the case failing as "room for 0" (seen in CI with two runs at once).
+    room: u32,
+}
+
+impl Room {
+    fn of(limit: i64, used: i64, shared: i64, most: u32) -> Room {
+        let whole = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+        let now = whole(limit - used - shared);
+        let ever = whole(limit - shared);
+        Room {
+            now,
+            ever,
+            room: now.max(ever.min(most)),
+        }
+    }
 }
 
 /// The quotas the selected cases take, by (project, resource).
@@ -148,8 +178,12 @@ impl Quotas {
         t: Duration,
     ) -> Quotas {
         let mut wanted: BTreeMap<(String, String), &QuotaPlan> = BTreeMap::new();
+        // The most one case takes of each quota.
+        let mut most: BTreeMap<(String, String), u32> = BTreeMap::new();
         for case in cases {
-            for (key, (_, q)) in needs(target, fixtures, case) {
+            for (key, (n, q)) in needs(target, fixtures, case) {
+                let m = most.entry(key.clone()).or_default();
+                *m = (*m).max(n);
                 wanted.entry(key).or_insert(q);
             }
         }
@@ -162,35 +196,40 @@ impl Quotas {
             let short = &project[..project.len().min(8)];
             let label = format!("{resource} of project {short}…");
             let found = read(target, &project, q, t).await;
-            let room = match (given.get(&resource), &found) {
+            let key = (project.clone(), resource.clone());
+            let (room, ever) = match (given.get(&resource), &found) {
                 (Some(room), _) => {
                     quotas
                         .notes
                         .push(format!("quota {label}: room {room} (--quota)"));
-                    Some(*room)
+                    (Some(*room), Some(*room))
                 }
-                (None, Ok((limit, _))) if *limit < 0 => None,
+                (None, Ok((limit, _))) if *limit < 0 => (None, None),
                 (None, Ok((limit, used))) => {
-                    let shared = set_aside
-                        .get(&(project.clone(), resource.clone()))
-                        .map_or(0, |(n, _)| i64::from(*n));
-                    let room = u32::try_from((limit - used - shared).max(0)).unwrap_or(u32::MAX);
+                    let shared = set_aside.get(&key).map_or(0, |(n, _)| i64::from(*n));
+                    let most = most.get(&key).copied().unwrap_or(1);
+                    let Room { now, ever, room } = Room::of(*limit, *used, shared, most);
                     let aside = if shared > 0 {
                         format!(", {shared} set aside for shared fixtures")
                     } else {
                         String::new()
                     };
+                    let then = if room > now {
+                        format!(", which leaves {now}: the run still takes {room} at once and waits for others to free theirs (--quota-wait)")
+                    } else {
+                        format!(", so at most {room} at once")
+                    };
                     quotas.notes.push(format!(
-                        "quota {label}: limit {limit}, {used} in use before the run{aside}, so at most {room} at once"
+                        "quota {label}: limit {limit}, {used} in use before the run{aside}{then}"
                     ));
-                    Some(room)
+                    (Some(room), Some(ever))
                 }
                 (None, Err(why)) => {
                     quotas.notes.push(format!(
                         "quota {label} could not be read ({why}; {}): cases are not held back by it; give its room with --quota {resource}=N",
                         q.at
                     ));
-                    None
+                    (None, None)
                 }
             };
             quotas.gates.insert(
@@ -199,6 +238,7 @@ impl Quotas {
                     label,
                     found: found.ok(),
                     room,
+                    ever,
                     permits: room.map(|r| Arc::new(Semaphore::new(r as usize))),
                     in_flight: AtomicU32::new(0),
                     peak: AtomicU32::new(0),
@@ -221,11 +261,11 @@ impl Quotas {
             let Some(gate) = self.gates.get(&key) else {
                 continue;
             };
-            let permit = match (&gate.permits, gate.room) {
-                (Some(permits), Some(room)) => {
-                    if n > room {
+            let permit = match (&gate.permits, gate.ever) {
+                (Some(permits), Some(ever)) => {
+                    if n > ever {
                         return Err(format!(
-                            "the case takes {n} of quota {} at once, and there is room for {room}",
+                            "the case takes {n} of quota {} at once, and there is room for {ever}",
                             gate.label
                         ));
                     }
@@ -294,5 +334,58 @@ impl Drop for GateRef {
         if let Some(gate) = self.quotas.gates.get(&self.key) {
             gate.in_flight.fetch_sub(self.n, Ordering::SeqCst);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Room;
+
+    #[test]
+    fn what_others_hold_leaves_the_run_its_largest_share_and_the_limit_bounds_it() {
+        // 10 routers, 2 for the shared ones, nobody else: 8 at once.
+        assert_eq!(
+            Room::of(10, 0, 2, 1),
+            Room {
+                now: 8,
+                ever: 8,
+                room: 8
+            }
+        );
+        // Another run holds 9: the run still takes one at a time and waits for room.
+        assert_eq!(
+            Room::of(10, 9, 2, 1),
+            Room {
+                now: 0,
+                ever: 8,
+                room: 1
+            }
+        );
+        // A case that takes 3 subnets, with 2 free now of a limit of 3: it may run.
+        assert_eq!(
+            Room::of(3, 1, 0, 3),
+            Room {
+                now: 2,
+                ever: 3,
+                room: 3
+            }
+        );
+        // A limit that can never admit the largest case: the gate stays at what it leaves.
+        assert_eq!(
+            Room::of(2, 0, 0, 3),
+            Room {
+                now: 2,
+                ever: 2,
+                room: 2
+            }
+        );
+        assert_eq!(
+            Room::of(1, 5, 2, 1),
+            Room {
+                now: 0,
+                ever: 0,
+                room: 0
+            }
+        );
     }
 }
