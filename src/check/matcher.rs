@@ -154,7 +154,7 @@ impl MatcherSpec {
                 Value::String(s) => {
                     let template = Template::parse(s)?;
                     // Variables are spliced in escaped, so the syntax is checked with a stand-in.
-                    Regex::new(&template.render(&template::Placeholder, Splice::Regex)?)?;
+                    compiled(&template.render(&template::Placeholder, Splice::Regex)?)?;
                     Self::Regex(template)
                 }
                 _ => return Err(argument("regex", "a string")),
@@ -210,7 +210,14 @@ impl MatcherSpec {
             Self::Equals(v) => Matcher::Equals(v.render(scope)?),
             Self::NotEquals(v) => Matcher::NotEquals(v.render(scope)?),
             Self::Regex(t) => {
-                Matcher::Regex(Arc::new(Regex::new(&t.render(scope, Splice::Regex)?)?))
+                let pattern = t.render(scope, Splice::Regex)?;
+                // A fixed pattern is one of the catalogue's few; one with a case's values
+                // in it is its own, and not kept.
+                Matcher::Regex(if t.variables().next().is_none() {
+                    compiled(&pattern)?
+                } else {
+                    Arc::new(Regex::new(&pattern)?)
+                })
             }
             Self::Type(t) => Matcher::Type(*t),
             Self::Absent => Matcher::Absent,
@@ -222,6 +229,23 @@ impl MatcherSpec {
             Self::Length(n) => Matcher::Length(*n),
         })
     }
+}
+
+/// Each fixed pattern compiled once for the process: 10,000 cases checking the same
+/// request-id header share one regex (about 5 KB each) instead of compiling their own
+/// (docs/performance.md, measurement 3). Bounded by the catalogue's distinct patterns.
+fn compiled(pattern: &str) -> Result<Arc<Regex>, regex::Error> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, Arc<Regex>>>,
+    > = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = map.get(pattern) {
+        return Ok(Arc::clone(r));
+    }
+    let r = Arc::new(Regex::new(pattern)?);
+    map.insert(pattern.to_string(), Arc::clone(&r));
+    Ok(r)
 }
 
 /// A matcher compiled at load: ready when it refers to no variable (its regex compiled
@@ -381,6 +405,25 @@ impl Matcher {
 
 #[cfg(test)]
 mod tests {
+
+    /// Regression (docs/performance.md, measurement 3): every case compiled its own copy of
+    /// the same fixed regex, 295 MB to load 10,000 cases.
+    #[test]
+    fn cases_with_the_same_fixed_regex_share_one_compiled_copy() {
+        let spec = serde_json::json!({"regex": "^req-[0-9a-f-]{36}$"});
+        let (Check::Ready(Matcher::Regex(a)), Check::Ready(Matcher::Regex(b))) =
+            (Check::parse(&spec).unwrap(), Check::parse(&spec).unwrap())
+        else {
+            panic!("a fixed regex is ready at load");
+        };
+        assert!(Arc::ptr_eq(&a, &b));
+        let other = serde_json::json!({"regex": "^other$"});
+        let Check::Ready(Matcher::Regex(c)) = Check::parse(&other).unwrap() else {
+            panic!("ready");
+        };
+        assert!(!Arc::ptr_eq(&a, &c));
+    }
+
     use super::*;
     use crate::template::Scope;
     use serde_json::json;
