@@ -322,7 +322,8 @@ fn host_routes(
             format!("Unable to complete operation for {subnet}. The number of host routes exceeds the limit {MAX_HOST_ROUTES}."),
         ));
     }
-    let mut routes: Vec<(String, String)> = Vec::new();
+    // destination, next hop, as written, and their IP versions
+    let mut routes: Vec<(String, String, u8, u8)> = Vec::new();
     for item in items {
         let Some(map) = item.as_object() else {
             return Err(invalid(format!(
@@ -344,40 +345,40 @@ fn host_routes(
         }
         let destination = python_str(&map["destination"]);
         let nexthop = python_str(&map["nexthop"]);
-        if Cidr::parse(&destination).is_err() || !map["destination"].is_string() {
-            return Err(invalid(format!("'{destination}' is not a valid CIDR")));
-        }
-        if map["nexthop"]
+        let dest_version = match (map["destination"].is_string(), Cidr::parse(&destination)) {
+            (true, Ok(cidr)) => cidr.version(),
+            _ => return Err(invalid(format!("'{destination}' is not a valid CIDR"))),
+        };
+        let Some(hop) = map["nexthop"]
             .as_str()
             .and_then(|n| n.parse::<IpAddr>().ok())
-            .is_none()
-        {
+        else {
             return Err(invalid(format!("'{nexthop}' is not a valid IP address")));
-        }
-        if routes.contains(&(destination.clone(), nexthop.clone())) {
+        };
+        if routes
+            .iter()
+            .any(|(d, n, _, _)| *d == destination && *n == nexthop)
+        {
             return Err(invalid(format!(
                 "Duplicate hostroute '{{'destination': '{destination}', 'nexthop': '{nexthop}'}}'"
             )));
         }
-        routes.push((destination, nexthop));
+        routes.push((destination, nexthop, dest_version, version_of(hop)));
     }
     // The plugin's check, after the API's: the next hop first, then the destination.
-    for (destination, nexthop) in &routes {
-        let hop_version = version_of(nexthop.parse::<IpAddr>().expect("checked above"));
-        if hop_version != ip_version {
+    for (destination, nexthop, dest_version, hop_version) in &routes {
+        if *hop_version != ip_version {
             return Err(invalid_input(format!(
                 "nexthop '{nexthop}' does not match the ip_version '{ip_version}'"
             )));
         }
-        let dest_version = Cidr::parse(destination)
-            .map(|c| c.version())
-            .unwrap_or(ip_version);
-        if dest_version != ip_version {
+        if *dest_version != ip_version {
             return Err(invalid_input(format!(
                 "destination '{destination}' does not match the ip_version '{ip_version}'"
             )));
         }
     }
+    let routes = routes.into_iter().map(|(d, n, _, _)| (d, n)).collect();
     Ok(Some(routes))
 }
 
