@@ -34,13 +34,7 @@ async fn discovery_documents() {
 #[tokio::test]
 async fn password_token_has_catalog_and_roles() {
     let h = Harness::start().await;
-    let owner = h
-        .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Owner)
-        .cloned()
-        .expect("owner");
+    let owner = h.cloud.identity(Role::Owner).cloned().expect("owner");
     // By ids instead of names.
     let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
         "id": owner.user_id, "password": owner.password}}},
@@ -149,13 +143,7 @@ async fn bad_password_is_401_with_www_authenticate() {
 #[tokio::test]
 async fn token_method_rescopes_and_keeps_expiry() {
     let h = Harness::start().await;
-    let owner = h
-        .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Owner)
-        .cloned()
-        .expect("owner");
+    let owner = h.cloud.identity(Role::Owner).cloned().expect("owner");
     let body = json!({"auth": {"identity": {"methods": ["token"], "token": {"id": h.token(Role::Owner)}},
         "scope": {"project": {"id": owner.project_id}}}});
     let r = h
@@ -173,13 +161,7 @@ async fn token_method_rescopes_and_keeps_expiry() {
         .expect("methods")
         .contains(&json!("token")));
     // Another project than the user's is refused.
-    let other = h
-        .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Other)
-        .cloned()
-        .expect("other");
+    let other = h.cloud.identity(Role::Other).cloned().expect("other");
     let body = json!({"auth": {"identity": {"methods": ["token"], "token": {"id": h.token(Role::Owner)}},
         "scope": {"project": {"id": other.project_id}}}});
     let r = h
@@ -198,13 +180,7 @@ async fn token_method_rescopes_and_keeps_expiry() {
 #[tokio::test]
 async fn application_credentials() {
     let h = Harness::start().await;
-    let owner = h
-        .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Owner)
-        .cloned()
-        .expect("owner");
+    let owner = h.cloud.identity(Role::Owner).cloned().expect("owner");
     let url = format!(
         "{}/users/{}/application_credentials",
         h.cloud.auth_url(),
@@ -226,13 +202,7 @@ async fn application_credentials() {
     assert_eq!(h.cloud.inventory().application_credentials.len(), 1);
 
     // Another user's URL is forbidden.
-    let other = h
-        .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Other)
-        .cloned()
-        .expect("other");
+    let other = h.cloud.identity(Role::Other).cloned().expect("other");
     let r = h
         .send(
             Method::POST,
@@ -406,13 +376,7 @@ async fn clouds_yaml_and_facts() {
 #[tokio::test]
 async fn unknown_scope_is_401_with_www_authenticate() {
     let h = Harness::start().await;
-    let owner = h
-        .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Owner)
-        .cloned()
-        .expect("owner");
+    let owner = h.cloud.identity(Role::Owner).cloned().expect("owner");
     let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
         "id": owner.user_id, "password": owner.password}}},
         "scope": {"project": {"name": "no-such-project", "domain": {"name": "Default"}}}}});
@@ -455,13 +419,7 @@ async fn auth_catalog_is_the_tokens_catalog_and_needs_a_project_scope() {
     assert_eq!(r.json()["catalog"], validated["token"]["catalog"]);
     assert_eq!(r.json()["links"], json!({"self": url}));
 
-    let owner = h
-        .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Owner)
-        .cloned()
-        .expect("owner");
+    let owner = h.cloud.identity(Role::Owner).cloned().expect("owner");
     let unscoped = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
         "id": owner.user_id, "password": owner.password}}}}});
     let issued = h

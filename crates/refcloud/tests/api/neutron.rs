@@ -931,9 +931,7 @@ async fn owner_key_profile_switches_interface_info() {
     .await;
     let owner = h
         .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Owner)
+        .identity(Role::Owner)
         .expect("owner")
         .project_id
         .clone();

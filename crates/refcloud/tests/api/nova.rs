@@ -330,17 +330,13 @@ async fn detach_error_codes_and_precedence() {
     let path = format!("servers/{sid}/os-interface/{RANDOM}");
     let owner_project = h
         .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Owner)
+        .identity(Role::Owner)
         .expect("owner")
         .project_id
         .clone();
     let other_project = h
         .cloud
-        .identities()
-        .iter()
-        .find(|i| i.role == Role::Other)
+        .identity(Role::Other)
         .expect("other")
         .project_id
         .clone();
