@@ -110,8 +110,56 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Print a reference cloud latency profile's figures and where each was measured.
     Profile(ProfileArgs),
+    /// The built-in catalogue: `catalogue export DIR` writes its cases and snapshots out for editing.
+    Catalogue(CatalogueCommand),
+    /// Accept or reject the proposed snapshot changes (`<name>.snap.new`), as `cargo insta review` does.
+    Review(ReviewArgs),
     /// Print a shell completion script: `stackconform completions bash > /etc/bash_completion.d/stackconform`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CatalogueCommand {
+    #[command(subcommand)]
+    pub action: CatalogueAction,
+}
+
+#[derive(Debug, Subcommand, Clone)]
+pub enum CatalogueAction {
+    /// Write the built-in cases to DIR/cases and its snapshots to DIR/snapshots.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ExportArgs {
+    /// The folder to write into (created if missing).
+    pub dir: PathBuf,
+    /// Replace files that are already there.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ReviewArgs {
+    /// Folder of schema snapshots; default: `snapshots` in the working directory.
+    #[arg(long, env = "STACKCONFORM_SNAPSHOTS", default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// Accept every proposal without asking.
+    #[arg(long, conflicts_with = "reject")]
+    pub accept: bool,
+    /// Reject (delete) every proposal without asking.
+    #[arg(long)]
+    pub reject: bool,
+    /// Only list the proposals, with what each changes; change nothing.
+    #[arg(long, conflicts_with_all = ["accept", "reject"])]
+    pub list: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -140,10 +188,12 @@ pub struct ProfileArgs {
 /// Where the catalogue lives; shared by every command that runs it.
 #[derive(Debug, Args, Clone)]
 pub struct CatalogueArgs {
-    /// Folder of case files (fixtures under its `fixtures/`).
-    #[arg(long, env = "STACKCONFORM_CASES", default_value = "cases")]
-    pub cases: PathBuf,
-    /// Folder of schema snapshots; default: `snapshots` beside the cases folder.
+    /// Folder of case files (fixtures under its `fixtures/`); default: `cases` in the working
+    /// directory if there is one, else the catalogue built into the binary.
+    #[arg(long, env = "STACKCONFORM_CASES")]
+    pub cases: Option<PathBuf>,
+    /// Folder of schema snapshots; default: `snapshots` beside the cases folder (the built-in
+    /// ones with the built-in catalogue).
     #[arg(long, env = "STACKCONFORM_SNAPSHOTS")]
     pub snapshots: Option<PathBuf>,
 }
@@ -252,6 +302,10 @@ pub struct RunArgs {
     /// Write a JUnit XML file here (one testcase per case).
     #[arg(long, env = "STACKCONFORM_JUNIT")]
     pub junit: Option<PathBuf>,
+    /// Write the run as one self-contained HTML page here: target and settings, coverage,
+    /// every case with its verdict, failure and exchanges (redacted), filterable by verdict.
+    #[arg(long, env = "STACKCONFORM_HTML")]
+    pub html: Option<PathBuf>,
     /// Run one shard of the catalogue: hash:M/N (stable per case) or count:M/N (balanced).
     #[arg(long, env = "STACKCONFORM_PARTITION")]
     pub partition: Option<crate::runner::Partition>,
@@ -268,6 +322,16 @@ pub struct RunArgs {
     /// (failed), the running ones finish and tear down, and the run exits 101.
     #[arg(long, env = "STACKCONFORM_FAIL_FAST")]
     pub fail_fast: bool,
+    /// The live status line while cases run (done/total, what is running and for how long):
+    /// `auto` draws it when stdout is a terminal, `always` also into a pipe (\r-redrawn),
+    /// `never` prints plain lines only.
+    #[arg(
+        long,
+        env = "STACKCONFORM_PROGRESS",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub progress: ProgressMode,
     /// The room of quotas the run cannot read (a quota API it is not allowed to see):
     /// `router=8,instances=4`, how many the cases may hold at once. Takes precedence over
     /// what a quota API says.
@@ -326,9 +390,10 @@ pub struct SchemaArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct CoverageArgs {
-    /// Folder of case files and operation tables.
-    #[arg(long, env = "STACKCONFORM_CASES", default_value = "cases")]
-    pub cases: PathBuf,
+    /// Folder of case files and operation tables; default: `cases` in the working directory
+    /// if there is one, else the built-in catalogue.
+    #[arg(long, env = "STACKCONFORM_CASES")]
+    pub cases: Option<PathBuf>,
     /// Write the matrix into this file, between its coverage markers, instead of printing it.
     #[arg(long, env = "STACKCONFORM_COVERAGE_README")]
     pub readme: Option<PathBuf>,
@@ -349,6 +414,9 @@ pub struct DiffArgs {
     /// ...and at least this much longer (milliseconds), so jitter on fast cases is ignored.
     #[arg(long, env = "STACKCONFORM_SLOWER_MIN_MS", default_value_t = 250.0)]
     pub slower_min_ms: f64,
+    /// Also write the comparison as one self-contained HTML page here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -376,9 +444,10 @@ pub struct SweepArgs {
     /// ~/.local/state/stackconform/ledgers.
     #[arg(long, env = "STACKCONFORM_LEDGER_DIR")]
     pub ledger_dir: Option<PathBuf>,
-    /// Folder of case files: the `sweep:` of its fixtures says what to look for by prefix.
-    #[arg(long, env = "STACKCONFORM_CASES", default_value = "cases")]
-    pub cases: PathBuf,
+    /// Folder of case files: the `sweep:` of its fixtures says what to look for by prefix;
+    /// default: `cases` in the working directory if there is one, else the built-in catalogue.
+    #[arg(long, env = "STACKCONFORM_CASES")]
+    pub cases: Option<PathBuf>,
     /// Instead of ledgers, find resources whose name starts with this prefix
     /// (`stackconform-` for every run, `stackconform-<run id>-` for one).
     #[arg(long, conflicts_with = "ledger")]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod coverage;
 pub mod critical_path;
+pub mod embedded;
 pub mod error;
 pub mod file_formats;
 pub mod http;

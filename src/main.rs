@@ -24,6 +24,8 @@ fn main() {
         Some(Command::Sweep(args)) => commands::sweep(args),
         Some(Command::Profile(args)) => commands::profile(args),
         Some(Command::Completions(args)) => commands::completions(args),
+        Some(Command::Catalogue(args)) => commands::catalogue(args),
+        Some(Command::Review(args)) => commands::review(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -1,33 +1,90 @@
 //! What the commands that run the catalogue share: finding and loading it, and naming a run.
+//!
+//! Which catalogue: `--cases DIR` (or `STACKCONFORM_CASES`); else a `cases` folder in the
+//! working directory, so a checkout or an exported copy is what runs there and snapshots
+//! can be recorded beside it; else the one built into the binary.
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::case::{load_catalogue, Catalogue};
-use crate::cli::CatalogueArgs;
+use crate::case::{load_catalogue, load_catalogue_from_sources, Catalogue};
+use crate::cli::{CatalogueArgs, ExportArgs};
 use crate::error::Error;
+use crate::schema::Snapshots;
 
-pub fn snapshots_dir(args: &CatalogueArgs) -> PathBuf {
-    args.snapshots.clone().unwrap_or_else(|| {
-        let cases = args
-            .cases
-            .canonicalize()
-            .unwrap_or_else(|_| args.cases.clone());
-        cases.parent().unwrap_or(Path::new(".")).join("snapshots")
-    })
+/// Where the case files come from.
+#[derive(Debug, Clone)]
+pub enum Cases {
+    Folder(PathBuf),
+    BuiltIn,
+}
+
+impl Cases {
+    pub fn of(cases: Option<&Path>) -> Cases {
+        match cases {
+            Some(dir) => Cases::Folder(dir.to_path_buf()),
+            None if Path::new("cases").is_dir() => Cases::Folder(PathBuf::from("cases")),
+            None => Cases::BuiltIn,
+        }
+    }
+
+    /// How the start of a run names it.
+    pub fn describe(&self) -> String {
+        match self {
+            Cases::Folder(dir) => dir.display().to_string(),
+            Cases::BuiltIn => "the built-in catalogue".into(),
+        }
+    }
+
+    pub fn load(&self) -> Result<Catalogue, Error> {
+        match self {
+            Cases::Folder(dir) => {
+                if !dir.is_dir() {
+                    return Err(Error::Config(format!(
+                        "no cases folder at {} (give --cases DIR or STACKCONFORM_CASES, or leave both out for the built-in catalogue)",
+                        dir.display()
+                    )));
+                }
+                Ok(load_catalogue(dir)?)
+            }
+            Cases::BuiltIn => Ok(load_catalogue_from_sources(
+                &crate::embedded::cases_root(),
+                crate::embedded::case_sources(),
+            )?),
+        }
+    }
+}
+
+/// `--snapshots`, else `snapshots` beside a cases folder, else the built-in ones.
+pub fn snapshots(args: &CatalogueArgs) -> Snapshots {
+    if let Some(dir) = &args.snapshots {
+        return Snapshots::Folder(dir.clone());
+    }
+    match Cases::of(args.cases.as_deref()) {
+        Cases::Folder(cases) => {
+            let cases = cases.canonicalize().unwrap_or(cases);
+            Snapshots::Folder(cases.parent().unwrap_or(Path::new(".")).join("snapshots"))
+        }
+        Cases::BuiltIn => Snapshots::BuiltIn,
+    }
 }
 
 pub fn load(args: &CatalogueArgs) -> Result<Arc<Catalogue>, Error> {
-    load_dir(&args.cases).map(Arc::new)
+    Cases::of(args.cases.as_deref()).load().map(Arc::new)
 }
 
-pub fn load_dir(cases: &Path) -> Result<Catalogue, Error> {
-    if !cases.is_dir() {
-        return Err(Error::Config(format!(
-            "no cases folder at {} (give --cases DIR or STACKCONFORM_CASES)",
-            cases.display()
-        )));
-    }
-    Ok(load_catalogue(cases)?)
+/// `stackconform catalogue export DIR`.
+pub fn export(args: ExportArgs) -> Result<i32, Error> {
+    let done = crate::embedded::export(&args.dir, args.force)
+        .map_err(|e| Error::Config(format!("catalogue export: {e}")))?;
+    println!(
+        "wrote {} case files to {} and {} snapshots to {}; run them with `stackconform --cases {}`",
+        done.cases,
+        args.dir.join("cases").display(),
+        done.snapshots,
+        args.dir.join("snapshots").display(),
+        args.dir.join("cases").display(),
+    );
+    Ok(0)
 }
 
 /// Short id in every resource name, so leftovers of a run can be found and swept.

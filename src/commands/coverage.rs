@@ -1,6 +1,5 @@
 use std::io::Write;
 
-use crate::case::load_catalogue;
 use crate::cli::CoverageArgs;
 use crate::coverage::{markdown, matrix, splice, BEGIN, END};
 use crate::error::{Error, EXIT_FAILED};
@@ -8,7 +7,7 @@ use crate::error::{Error, EXIT_FAILED};
 /// Prints the coverage matrix, or keeps the README's copy of it current. Exit 101 on a
 /// gap or, with `--check`, on a stale copy.
 pub fn coverage(args: CoverageArgs) -> Result<i32, Error> {
-    let catalogue = load_catalogue(&args.cases)?;
+    let catalogue = super::catalogue::Cases::of(args.cases.as_deref()).load()?;
     let ops = matrix(&catalogue);
     let text = markdown(&ops);
     let gaps = ops.iter().any(|o| !o.gaps.is_empty());

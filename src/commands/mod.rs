@@ -7,6 +7,7 @@ mod mutants;
 mod output;
 mod profile;
 mod reports;
+mod review;
 mod run;
 mod schema;
 mod serve;
@@ -18,10 +19,18 @@ pub use coverage::coverage;
 pub use mutants::mutants;
 pub use profile::profile;
 pub use reports::{diff, merge};
+pub use review::review;
 pub use run::run;
 pub use schema::schema;
 pub use serve::serve;
 pub use sweep::sweep;
+
+/// `stackconform catalogue ...`.
+pub fn catalogue(args: crate::cli::CatalogueCommand) -> Result<i32, crate::error::Error> {
+    match args.action {
+        crate::cli::CatalogueAction::Export(export) => catalogue::export(export),
+    }
+}
 
 /// The one multi-threaded runtime a command runs on (trials, the embedded cloud).
 fn runtime() -> Result<tokio::runtime::Runtime, crate::error::Error> {

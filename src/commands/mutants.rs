@@ -23,7 +23,7 @@ pub fn mutants(args: MutantsArgs) -> Result<i32, Error> {
         return Ok(0);
     }
     let catalogue = catalogue::load(&args.catalogue)?;
-    let snapshots = catalogue::snapshots_dir(&args.catalogue);
+    let snapshots = catalogue::snapshots(&args.catalogue);
     let mut selected: Vec<Mutant> = if args.mutants.is_empty() {
         Mutant::all().to_vec()
     } else {

@@ -6,15 +6,19 @@
 //! what is printed afterwards.
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use crate::runner::Stop;
+use crate::runner::{Progress, Stop};
 
 pub struct Relay {
     /// The real stdout, put back on fd 1 at the end.
     original: OwnedFd,
     thread: JoinHandle<()>,
+    /// Redraws the status line; told to stop (and erase it) by `done`.
+    ticker: Option<JoinHandle<()>>,
+    done: Arc<AtomicBool>,
 }
 
 // The one unsafe call of the harness: std has no dup2.
@@ -28,20 +32,119 @@ fn dup2(from: &impl AsFd, to: i32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What the relay has put on the real stdout: the line being written (not yet ended)
+/// and whether the status line stands in its place.
+struct Screen {
+    real: std::fs::File,
+    /// The text after the last newline written: drawn over by the status line, and put
+    /// back before more output.
+    partial: Vec<u8>,
+    status_drawn: bool,
+    failed: bool,
+}
+
+/// Erase the current row and go back to its start.
+const CLEAR: &[u8] = b"\r\x1b[2K";
+
+impl Screen {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.status_drawn {
+            self.real.write_all(CLEAR)?;
+            self.real.write_all(&self.partial)?;
+            self.status_drawn = false;
+        }
+        self.real.write_all(bytes)?;
+        match bytes.iter().rposition(|b| *b == b'\n') {
+            Some(i) => {
+                self.partial.clear();
+                self.partial.extend_from_slice(&bytes[i + 1..]);
+            }
+            None => self.partial.extend_from_slice(bytes),
+        }
+        // A line without an end this long is not libtest's; stop tracking it.
+        if self.partial.len() > 4096 {
+            self.partial.clear();
+        }
+        self.real.flush()
+    }
+
+    fn draw(&mut self, line: Option<String>) -> std::io::Result<()> {
+        match line {
+            Some(line) => {
+                self.real.write_all(CLEAR)?;
+                self.real.write_all(line.as_bytes())?;
+                self.status_drawn = true;
+            }
+            None if self.status_drawn => {
+                self.real.write_all(CLEAR)?;
+                self.real.write_all(&self.partial)?;
+                self.status_drawn = false;
+            }
+            None => return Ok(()),
+        }
+        self.real.flush()
+    }
+}
+
+/// The real stdout's width (a pipe has none: 100, for `--progress always`).
+fn terminal_width(stdout: &impl AsFd) -> usize {
+    terminal_size::terminal_size_of(stdout.as_fd())
+        .map(|(w, _)| w.0 as usize)
+        .filter(|w| *w > 20)
+        .unwrap_or(100)
+        - 1
+}
+
+/// How often the status line is redrawn: its times move in tenths of a second.
+const TICK: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Puts the relay between the process and its stdout. Must be called before the run
-/// prints anything, and before any thread that could print starts.
-pub fn install(stop: Arc<Stop>) -> std::io::Result<Relay> {
+/// prints anything, and before any thread that could print starts. With `progress`, the
+/// relay keeps a live status line under the output (see `runner::Progress`).
+pub fn install(stop: Arc<Stop>, progress: Option<Arc<Progress>>) -> std::io::Result<Relay> {
     std::io::stdout().flush()?;
     let original = std::io::stdout().as_fd().try_clone_to_owned()?;
-    let mut real = std::fs::File::from(original.try_clone()?);
+    let width = terminal_width(&original);
+    let real = std::fs::File::from(original.try_clone()?);
     let (mut reader, writer) = std::io::pipe()?;
     dup2(&writer, 1)?;
     drop(writer);
+    let screen = Arc::new(Mutex::new(Screen {
+        real,
+        partial: Vec::new(),
+        status_drawn: false,
+        failed: false,
+    }));
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = match progress {
+        Some(progress) => {
+            let (screen, done) = (screen.clone(), done.clone());
+            Some(
+                std::thread::Builder::new()
+                    .name("status-line".into())
+                    .spawn(move || {
+                        while !done.load(Ordering::Relaxed) {
+                            std::thread::sleep(TICK);
+                            let mut s = screen.lock().unwrap_or_else(|e| e.into_inner());
+                            if !s.failed {
+                                let line = progress.line(width);
+                                s.failed = s.draw(line).is_err();
+                            }
+                        }
+                        let mut s = screen.lock().unwrap_or_else(|e| e.into_inner());
+                        if !s.failed {
+                            let _ = s.draw(None);
+                        }
+                    })?,
+            )
+        }
+        None => None,
+    };
+    let relayed = screen.clone();
     let thread = std::thread::Builder::new()
         .name("stdout-relay".into())
         .spawn(move || {
             let mut buf = vec![0u8; 64 * 1024];
-            let mut failed = false;
             loop {
                 let n = match reader.read(&mut buf) {
                     Ok(0) => return,
@@ -49,11 +152,12 @@ pub fn install(stop: Arc<Stop>) -> std::io::Result<Relay> {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(_) => return,
                 };
-                if failed {
+                let mut screen = relayed.lock().unwrap_or_else(|e| e.into_inner());
+                if screen.failed {
                     continue;
                 }
-                if let Err(e) = real.write_all(&buf[..n]).and_then(|()| real.flush()) {
-                    failed = true;
+                if let Err(e) = screen.write(&buf[..n]) {
+                    screen.failed = true;
                     if stop.request(format!("its standard output failed ({e})")) {
                         // stderr may be gone too; nothing more can be done then.
                         let _ = writeln!(
@@ -64,12 +168,21 @@ pub fn install(stop: Arc<Stop>) -> std::io::Result<Relay> {
                 }
             }
         })?;
-    Ok(Relay { original, thread })
+    Ok(Relay {
+        original,
+        thread,
+        ticker,
+        done,
+    })
 }
 
 impl Relay {
     /// Puts the real stdout back and waits until everything printed so far was relayed.
     pub fn finish(self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(ticker) = self.ticker {
+            let _ = ticker.join();
+        }
         let _ = std::io::stdout().flush();
         // Replacing fd 1 closes the pipe's last write end, so the relay reads to its end.
         if dup2(&self.original, 1).is_ok() {

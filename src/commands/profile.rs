@@ -2,7 +2,6 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::case::load_catalogue;
 use crate::cli::ProfileArgs;
 use crate::critical_path::critical_path;
 use crate::error::Error;
@@ -12,12 +11,13 @@ use crate::error::Error;
 pub fn profile(args: ProfileArgs) -> Result<i32, Error> {
     let timings = args.profile.timings();
     let text = if args.critical_path {
-        let catalogue = load_catalogue(&args.catalogue.cases)?;
+        let cases = super::catalogue::Cases::of(args.catalogue.cases.as_deref());
+        let catalogue = cases.load()?;
         let (longest, totals) = critical_path(&catalogue, catalogue.cases.iter(), &timings);
         let Some(longest) = longest else {
             return Err(Error::Config(format!(
                 "{}: no cases, so no critical path",
-                args.catalogue.cases.display()
+                cases.describe()
             )));
         };
         if args.json {

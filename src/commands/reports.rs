@@ -39,6 +39,9 @@ pub fn diff(args: DiffArgs) -> Result<i32, Error> {
         },
     );
     print!("{}", d.render());
+    if let Some(path) = &args.html {
+        write(path, &report::diff_page(&d, &old, &new))?;
+    }
     Ok(if d.is_regression() { EXIT_FAILED } else { 0 })
 }
 

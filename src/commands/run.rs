@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
 use crate::case::Role;
-use crate::cli::RunArgs;
+use crate::cli::{ProgressMode, RunArgs};
 use crate::error::{Error, EXIT_FAILED, EXIT_INTERRUPTED};
 use crate::ledger::Ledger;
 use crate::report::{junit_xml, summarize, Resources, RunReport, TargetReport, FORMAT_VERSION};
@@ -44,15 +44,21 @@ pub fn run(mut args: RunArgs) -> Result<i32, Error> {
     if args.test.color.is_none() && terminal && !no_color {
         args.test.color = Some(libtest_mimic::ColorSetting::Always);
     }
+    let progress = Arc::new(crate::runner::Progress::default());
+    let status_line = match args.progress {
+        ProgressMode::Always => true,
+        ProgressMode::Never => false,
+        ProgressMode::Auto => terminal && std::env::var("TERM").map_or(true, |t| t != "dumb"),
+    };
     #[cfg(unix)]
-    let relay = match super::output::install(stop.clone()) {
+    let relay = match super::output::install(stop.clone(), status_line.then(|| progress.clone())) {
         Ok(relay) => Some(relay),
         Err(e) => {
             tracing::warn!("cannot relay standard output ({e}); a closed stdout will end the run");
             None
         }
     };
-    let result = run_with(args, stop);
+    let result = run_with(args, stop, progress);
     #[cfg(unix)]
     if let Some(relay) = relay {
         relay.finish();
@@ -60,7 +66,11 @@ pub fn run(mut args: RunArgs) -> Result<i32, Error> {
     result
 }
 
-fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
+fn run_with(
+    args: RunArgs,
+    stop: Arc<Stop>,
+    progress: Arc<crate::runner::Progress>,
+) -> Result<i32, Error> {
     let catalogue = catalogue::load(&args.catalogue)?;
     let cases = match &args.partition {
         Some(p) => p.select(&catalogue.cases),
@@ -70,7 +80,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         Some(path) => Deviations::load(path)?,
         None => Deviations::default(),
     };
-    let snapshots = catalogue::snapshots_dir(&args.catalogue);
+    let snapshots = catalogue::snapshots(&args.catalogue);
     let test = &args.test;
     if test.list {
         return Ok(if trials::list(test, &cases).has_failed() {
@@ -158,6 +168,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
         quotas: Arc::new(quotas),
         tally: Default::default(),
         sharing: Default::default(),
+        progress: progress.clone(),
         ledger,
     });
     let signals = {
@@ -198,7 +209,7 @@ fn run_with(args: RunArgs, stop: Arc<Stop>) -> Result<i32, Error> {
     }
     let mut report = run_report(&ctx, &args, started);
     report.interrupted = interrupted.clone();
-    write_reports(&report, &args)?;
+    write_reports(&report, &args, &ctx.catalogue)?;
     report_leftovers(&ctx, &args);
     if let Ok(ctx) = Arc::try_unwrap(ctx) {
         if let Some(cloud) = ctx.target.cloud {
@@ -283,6 +294,7 @@ fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) 
         run_id: ctx.run_id.clone(),
         started_at: humantime::format_rfc3339_millis(started.1).to_string(),
         duration_ms: started.0.elapsed().as_secs_f64() * 1000.0,
+        catalogue: Some(catalogue::Cases::of(args.catalogue.cases.as_deref()).describe()),
         target: TargetReport {
             name: target.name.clone(),
             reference_cloud: target.is_reference(),
@@ -320,7 +332,15 @@ fn write_file(path: &Path, text: &str) -> Result<(), Error> {
     })
 }
 
-fn write_reports(report: &RunReport, args: &RunArgs) -> Result<(), Error> {
+fn write_reports(
+    report: &RunReport,
+    args: &RunArgs,
+    catalogue: &crate::case::Catalogue,
+) -> Result<(), Error> {
+    if let Some(path) = &args.html {
+        let page = crate::report::run_page(report, &crate::coverage::matrix(catalogue));
+        write_file(path, &page)?;
+    }
     if let Some(path) = &args.report {
         let text = serde_json::to_string_pretty(report)
             .map_err(|e| Error::Config(format!("cannot serialise the report: {e}")))?;

@@ -20,7 +20,7 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
         retries: args.retries,
     };
     // Before logging in: a broken catalogue is the user's to fix, whatever the cloud says.
-    let catalogue = super::catalogue::load_dir(&args.cases)?;
+    let catalogue = super::catalogue::Cases::of(args.cases.as_deref()).load()?;
     let fixtures = &catalogue.fixtures;
     let target = rt.block_on(connect_clouds(&names, &connect))?;
     let ledger_dir = args

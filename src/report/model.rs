@@ -26,6 +26,9 @@ pub struct RunReport {
     /// Wall time of the whole run, milliseconds.
     pub duration_ms: f64,
     pub target: TargetReport,
+    /// Which catalogue ran: a cases folder, or `the built-in catalogue`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<String>,
     /// `hash:M/N` or `count:M/N` when the run was one shard; absent for a whole run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,

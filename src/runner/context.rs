@@ -65,6 +65,8 @@ pub struct RunContext {
     pub tally: super::tally::Tally,
     /// The instances of shared fixtures (`share:`) and their users.
     pub sharing: super::shared::SharedFixtures,
+    /// What is running now, for the live status line.
+    pub progress: Arc<super::Progress>,
 }
 
 impl RunContext {
@@ -77,6 +79,10 @@ impl RunContext {
     }
 
     pub fn record(&self, report: crate::report::CaseReport) {
+        self.progress.finished(
+            &report.trial,
+            report.verdict == crate::report::Verdict::Failed,
+        );
         self.reports
             .lock()
             .unwrap_or_else(|e| e.into_inner())

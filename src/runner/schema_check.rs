@@ -8,13 +8,14 @@ use super::record::CaseLog;
 fn where_it_went(outcome: &SnapshotOutcome) -> String {
     match outcome {
         SnapshotOutcome::PendingReview(p) => format!(
-            "the observed shape was written to {}; review it with `cargo insta review` (or rerun with INSTA_UPDATE=always)",
+            "the observed shape was written to {}; review it with `stackconform review` or `cargo insta review` (or rerun with INSTA_UPDATE=always)",
             p.display()
         ),
         SnapshotOutcome::Written(p) => format!("the snapshot {} was rewritten (INSTA_UPDATE)", p.display()),
         SnapshotOutcome::NotWritten => {
             "nothing was written (CI, or INSTA_UPDATE=no); run locally to record it".into()
         }
+        SnapshotOutcome::BuiltIn => "the built-in catalogue is read-only; `stackconform catalogue export DIR` writes it out, and a run with `--cases DIR/cases` records and proposes snapshots in DIR/snapshots".into(),
         SnapshotOutcome::Unchanged => "the proposal equals the stored snapshot".into(),
     }
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::case::load_catalogue;
-use crate::schema::{Mode, SnapshotStore};
+use crate::schema::{Mode, SnapshotStore, Snapshots};
 use crate::target::start_embedded;
 use refcloud::CloudConfig;
 
@@ -102,7 +102,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
             fail_fast: false,
             quota_wait: Duration::from_secs(5),
         },
-        snapshots: SnapshotStore::read_only(repo().join("snapshots")),
+        snapshots: SnapshotStore::read_only(Snapshots::Folder(repo().join("snapshots"))),
         run_id: "teardown".into(),
         notes: Mutex::new(Vec::new()),
         deviations: Deviations::default(),
@@ -114,6 +114,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
         quotas: Default::default(),
         tally: Default::default(),
         sharing: Default::default(),
+        progress: Default::default(),
     });
     Run { rt, ctx, _dir: dir }
 }

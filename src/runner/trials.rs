@@ -64,6 +64,8 @@ pub fn run(
     let mut selected = Vec::new();
     // Unless the user asked for ignored cases to run, a catalogue `ignore` is a skip.
     let fail_ignored = ctx.settings.fail_on_skip && !args.ignored && !args.include_ignored;
+    // Those failed here count towards the progress too: they were recorded already.
+    let mut failed_here = 0;
     for (i, case) in cases.iter().enumerate() {
         if let (true, Some(why)) = (fail_ignored, &case.doc.ignore) {
             let t = trial(case, true, || Ok(Completion::Completed));
@@ -80,6 +82,7 @@ pub fn run(
                     Some(message.clone()),
                 );
                 trials.push(trial(case, true, move || Err(Failed::from(message))));
+                failed_here += 1;
                 continue;
             }
         }
@@ -98,12 +101,16 @@ pub fn run(
             .map(|(i, _)| &cases[*i])
             .filter(|c| ctx.target.skip_reason(&c.needs).is_none()),
     );
+    ctx.progress.begin(selected.len() + failed_here);
+    let progress = ctx.progress.clone();
     rt.spawn(schedule(ctx, cases, selected, jobs.max(1)));
     let serial = Arguments {
         test_threads: Some(1),
         ..args.clone()
     };
-    libtest_mimic::run(&serial, trials)
+    let conclusion = libtest_mimic::run(&serial, trials);
+    progress.end();
+    conclusion
 }
 
 /// With `--fail-on-skip` a case the catalogue marks `ignore` is not left to libtest to
@@ -273,6 +280,7 @@ async fn run_trial(ctx: &RunContext, case: &Case, slots: &Arc<Semaphore>) -> Out
     if let Some(outcome) = not_started(ctx, case, started) {
         return outcome;
     }
+    ctx.progress.started(&case.trial_name);
     let (result, log) = run_case(ctx, case).await;
     let doc = &case.doc;
     match (result, ctx.deviations.reason(&doc.id.value)) {

@@ -5,5 +5,5 @@ mod snapshot;
 mod validate;
 
 pub use infer::{infer, widen};
-pub use snapshot::{SnapshotOutcome, SnapshotStore};
+pub use snapshot::{snapshot_contents, SnapshotOutcome, SnapshotStore, Snapshots};
 pub use validate::{validate, Mode, Schema, Verdict};

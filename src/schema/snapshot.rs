@@ -32,10 +32,21 @@ pub enum SnapshotOutcome {
     PendingReview(PathBuf),
     /// Nothing was written (CI, or INSTA_UPDATE=no).
     NotWritten,
+    /// The snapshots are the binary's own: there is no folder to write into.
+    BuiltIn,
+}
+
+/// Where snapshots are read from.
+#[derive(Debug, Clone)]
+pub enum Snapshots {
+    /// A folder of `<name>.snap` files, where proposals are written too.
+    Folder(PathBuf),
+    /// The catalogue built into the binary: read-only.
+    BuiltIn,
 }
 
 pub struct SnapshotStore {
-    dir: PathBuf,
+    source: Snapshots,
     cache: Mutex<HashMap<String, Arc<Schema>>>,
     /// The files are shared by every case: one writer at a time.
     write: Mutex<()>,
@@ -45,9 +56,9 @@ pub struct SnapshotStore {
 }
 
 impl SnapshotStore {
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
+    pub fn new(source: Snapshots) -> Self {
         Self {
-            dir: dir.into(),
+            source,
             cache: Mutex::new(HashMap::new()),
             write: Mutex::new(()),
             read_only: false,
@@ -55,19 +66,26 @@ impl SnapshotStore {
     }
 
     /// A store that loads snapshots and never writes any.
-    pub fn read_only(dir: impl Into<PathBuf>) -> Self {
+    pub fn read_only(source: Snapshots) -> Self {
         Self {
             read_only: true,
-            ..Self::new(dir)
+            ..Self::new(source)
         }
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// A store of the snapshots in `dir`.
+    pub fn folder(dir: impl Into<PathBuf>) -> Self {
+        Self::new(Snapshots::Folder(dir.into()))
     }
 
+    /// Where `name` is stored, as messages name it.
     pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(format!("{name}.snap"))
+        match &self.source {
+            Snapshots::Folder(dir) => dir.join(format!("{name}.snap")),
+            Snapshots::BuiltIn => {
+                Path::new(crate::embedded::ROOT).join(format!("snapshots/{name}.snap"))
+            }
+        }
     }
 
     /// The stored schema, or `None` when there is no snapshot of that name yet.
@@ -81,18 +99,27 @@ impl SnapshotStore {
             return Ok(Some(v.clone()));
         }
         let path = self.path(name);
-        if !path.exists() {
-            return Ok(None);
-        }
         let unreadable = |problem: String| SnapshotError {
             path: path.clone(),
             problem,
         };
-        let snapshot = insta::Snapshot::from_file(&path).map_err(|e| unreadable(e.to_string()))?;
-        let text = snapshot
-            .as_text()
-            .map(ToString::to_string)
-            .ok_or_else(|| unreadable("it is not a text snapshot".into()))?;
+        let text = match &self.source {
+            Snapshots::BuiltIn => match crate::embedded::snapshot(name) {
+                Some(text) => text.to_string(),
+                None => return Ok(None),
+            },
+            Snapshots::Folder(_) => {
+                if !path.exists() {
+                    return Ok(None);
+                }
+                let snapshot =
+                    insta::Snapshot::from_file(&path).map_err(|e| unreadable(e.to_string()))?;
+                snapshot
+                    .as_text()
+                    .map(ToString::to_string)
+                    .ok_or_else(|| unreadable("it is not a text snapshot".into()))?
+            }
+        };
         let schema: Value =
             serde_json::from_str(&text).map_err(|e| unreadable(format!("it is not JSON: {e}")))?;
         let schema = Arc::new(Schema::new(schema));
@@ -106,9 +133,11 @@ impl SnapshotStore {
     /// Proposes a schema: written (or not) as insta's `INSTA_UPDATE` says. A proposal equal
     /// to what is stored (as JSON, whatever the formatting) writes nothing.
     pub fn propose(&self, name: &str, schema: &Value, description: &str) -> SnapshotOutcome {
-        if self.read_only {
-            return SnapshotOutcome::NotWritten;
-        }
+        let dir = match &self.source {
+            _ if self.read_only => return SnapshotOutcome::NotWritten,
+            Snapshots::BuiltIn => return SnapshotOutcome::BuiltIn,
+            Snapshots::Folder(dir) => dir.clone(),
+        };
         let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let snap = self.path(name);
         let stored = self.load(name).ok().flatten();
@@ -119,7 +148,7 @@ impl SnapshotStore {
         let target = match (update, stored.is_some()) {
             (Update::No, _) => return SnapshotOutcome::NotWritten,
             (Update::Always, _) | (Update::Unseen, false) => snap.clone(),
-            (Update::New, _) | (Update::Unseen, true) => self.dir.join(format!("{name}.snap.new")),
+            (Update::New, _) | (Update::Unseen, true) => dir.join(format!("{name}.snap.new")),
         };
         let contents = match serde_json::to_string_pretty(schema) {
             Ok(c) => c,
@@ -167,6 +196,18 @@ impl Update {
     }
 }
 
+/// The contents of a snapshot file in insta's format (`---`, a YAML header, `---`, the
+/// contents), as insta reads them; a file without the header is all contents.
+pub fn snapshot_contents(text: &str) -> &str {
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return text;
+    };
+    match rest.find("\n---\n") {
+        Some(end) => rest[end + 5..].trim_end_matches('\n'),
+        None => text,
+    }
+}
+
 /// insta's file format: a YAML header, `---`, the contents and a final newline. Written
 /// to a temporary file first, so a reader never sees half of it.
 fn write_snapshot(path: &Path, description: &str, contents: &str) -> std::io::Result<()> {
@@ -182,6 +223,17 @@ fn write_snapshot(path: &Path, description: &str, contents: &str) -> std::io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in snapshots are read, and a proposal says there is nowhere to write it.
+    #[test]
+    fn the_built_in_store_reads_and_never_writes() {
+        let store = SnapshotStore::new(Snapshots::BuiltIn);
+        let name = "network.remove_router_interface.200";
+        assert!(store.load(name).unwrap().is_some());
+        assert!(store.load("no.such.schema").unwrap().is_none());
+        let outcome = store.propose("no.such.schema", &serde_json::json!({}), "x");
+        assert_eq!(outcome, SnapshotOutcome::BuiltIn);
+    }
 
     #[test]
     fn insta_update_is_read_as_insta_documents_it() {
@@ -204,7 +256,7 @@ mod tests {
     #[test]
     fn a_written_snapshot_reads_back_through_insta() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SnapshotStore::new(dir.path());
+        let store = SnapshotStore::folder(dir.path());
         let schema = serde_json::json!({"type": "object", "required": ["id"]});
         let path = dir.path().join("x.snap");
         write_snapshot(

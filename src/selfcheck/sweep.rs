@@ -1,6 +1,5 @@
 //! One sweep: start a reference cloud with a given config, run every case against it in process, stop it.
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -8,7 +7,7 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::case::Catalogue;
 use crate::runner::{run_case, Deviations, RunContext, Settings};
-use crate::schema::{Mode, SnapshotStore};
+use crate::schema::{Mode, SnapshotStore, Snapshots};
 use crate::target::start_embedded;
 use refcloud::CloudConfig;
 
@@ -69,7 +68,7 @@ fn settings() -> Settings {
 /// Runs the catalogue's non-ignored cases, `case_threads` at a time, against a fresh reference cloud.
 pub async fn check_cloud(
     catalogue: &Arc<Catalogue>,
-    snapshots: &Path,
+    snapshots: &Snapshots,
     config: CloudConfig,
     case_threads: usize,
     run_id: String,
@@ -88,7 +87,7 @@ pub async fn check_cloud(
         target,
         catalogue: catalogue.clone(),
         settings,
-        snapshots: SnapshotStore::read_only(snapshots),
+        snapshots: SnapshotStore::read_only(snapshots.clone()),
         run_id,
         notes: Mutex::new(Vec::new()),
         deviations: Deviations::default(),
@@ -99,6 +98,7 @@ pub async fn check_cloud(
         quotas: Default::default(),
         tally: Default::default(),
         sharing: Default::default(),
+        progress: Default::default(),
         // The embedded cloud's resources end with it.
         ledger: None,
     };

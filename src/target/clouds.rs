@@ -267,19 +267,35 @@ pub async fn target_from_clouds(
             Error::Config(format!("no cloud {name:?} in {source} (clouds: {known:?})"))
         })
     };
-    let mut identities = BTreeMap::new();
     let owner_cloud = get(&names.owner)?;
-    let owner = connect(&names.owner, &owner_cloud, c).await?;
+    // Every cloud is looked up before anything is sent: a misspelt name is the user's to
+    // fix, whatever the target says.
+    let mut others = Vec::new();
     for (role, name) in [
         (Role::Other, &names.other),
         (Role::Reader, &names.reader),
         (Role::Admin, &names.admin),
     ] {
         if let Some(name) = name {
-            let cloud = get(name)?;
-            identities.insert(role, connect(name, &cloud, c).await?);
+            others.push((role, name, get(name)?));
         }
     }
+    // The logins, and discovery as soon as the owner has a token, all at once: one after
+    // another they were most of a short run's start-up.
+    let owner_and_capabilities = async {
+        let owner = connect(&names.owner, &owner_cloud, c).await?;
+        let capabilities = discover(&owner, c)
+            .await
+            .map_err(|e| Error::Target(format!("cloud {}: {e}", names.owner)))?;
+        Ok::<_, Error>((owner, capabilities))
+    };
+    let logins =
+        futures_util::future::try_join_all(others.iter().map(|(role, name, cloud)| async move {
+            Ok::<_, Error>((*role, connect(name, cloud, c).await?))
+        }));
+    let ((owner, capabilities), logged_in) =
+        futures_util::future::try_join(owner_and_capabilities, logins).await?;
+    let mut identities: BTreeMap<Role, Identity> = logged_in.into_iter().collect();
     identities.insert(
         Role::None,
         Identity::anonymous(&owner, crate::runner::http_client(c.insecure, None)?),
@@ -294,9 +310,6 @@ pub async fn target_from_clouds(
                 .collect()
         })
         .unwrap_or_default();
-    let capabilities = discover(&owner, c)
-        .await
-        .map_err(|e| Error::Target(format!("cloud {}: {e}", names.owner)))?;
     identities.insert(Role::Owner, owner);
     Ok(Target {
         name: names.owner.clone(),

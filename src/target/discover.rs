@@ -79,12 +79,27 @@ async fn get_json(
 }
 
 /// Lists Neutron's extensions and Nova's microversion range, as `identity` sees them.
+/// Both documents are asked for at once.
 pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, DiscoveryError> {
-    let mut caps = Capabilities::default();
+    let (network, compute) =
+        futures_util::future::join(network(identity, c), compute(identity, c)).await;
+    Ok(Capabilities {
+        network_extensions: network?,
+        compute_max_microversion: compute?,
+    })
+}
+
+type Found<T> = Result<T, Lack>;
+
+async fn network(
+    identity: &Identity,
+    c: &Connect,
+) -> Result<Found<BTreeSet<String>>, DiscoveryError> {
+    let mut found = Capabilities::default().network_extensions;
     if let Some(root) = identity.root(&Service::NETWORK) {
         let what = "the network extension list";
         let url = format!("{root}/v2.0/extensions");
-        caps.network_extensions = match get_json(identity, &url, what, c).await? {
+        found = match get_json(identity, &url, what, c).await? {
             Answer::NotServed(lack) => Err(lack),
             Answer::Document(d) => match d["extensions"].as_array() {
                 Some(exts) => Ok(exts
@@ -101,6 +116,11 @@ pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, 
             },
         };
     }
+    Ok(found)
+}
+
+async fn compute(identity: &Identity, c: &Connect) -> Result<Found<(u32, u32)>, DiscoveryError> {
+    let mut found = Capabilities::default().compute_max_microversion;
     if let Some(root) = identity.root(&Service::COMPUTE) {
         let what = "the compute version document";
         let url = format!("{root}/v2.1/");
@@ -109,7 +129,7 @@ pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, 
             url: url.clone(),
             problem,
         };
-        caps.compute_max_microversion = match get_json(identity, &url, what, c).await? {
+        found = match get_json(identity, &url, what, c).await? {
             Answer::NotServed(lack) => Err(lack),
             Answer::Document(d) => match d["version"]["version"].as_str() {
                 // Nova before microversions (Kilo) reports an empty maximum.
@@ -125,5 +145,5 @@ pub async fn discover(identity: &Identity, c: &Connect) -> Result<Capabilities, 
             },
         };
     }
-    Ok(caps)
+    Ok(found)
 }

@@ -181,7 +181,7 @@ fn cases_folder_from_the_environment() {
 #[test]
 fn a_missing_cases_folder_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &[]);
+    let out = run(dir.path(), &["--cases", "nowhere"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("no cases folder"), "{}", text(&out));
 }

@@ -9,6 +9,7 @@ mod case_schema;
 mod cases_as_data;
 mod cli;
 mod coverage;
+mod everyday;
 mod faults;
 mod hostile;
 mod mutants;
