@@ -110,7 +110,7 @@ fn load_files(
 ) -> Result<Catalogue, LoadErrors> {
     let mut errors = Vec::new();
     let mut fixtures = BTreeMap::new();
-    let mut case_docs = Vec::new();
+    let mut case_files = Vec::new();
     let mut operations: BTreeMap<String, Operation> = BTreeMap::new();
     for (path, source) in files {
         let source = match source {
@@ -181,20 +181,22 @@ fn load_files(
                 Err(mut e) => errors.append(&mut e),
             }
         } else {
-            match parse::<CaseDoc>(&path, &source) {
-                Ok(doc) => case_docs.push((path, source, doc)),
-                Err(e) => errors.push(e),
-            }
+            case_files.push((path, source));
         }
     }
     compile::sweep_links(&fixtures, &mut errors);
-    let mut cases = Vec::new();
-    for (path, source, doc) in case_docs {
+    // Case files are most of the work (YAML with spans) and independent of each other once
+    // the fixtures and tables are known: parsed and compiled on every core, in file order.
+    let compiled = par_map(case_files, |(path, source)| {
+        let doc = parse::<CaseDoc>(&path, &source).map_err(|e| vec![e])?;
         if let Some(e) = folder_mismatch(&path, &source, &doc, &operations) {
-            errors.push(e);
-            continue;
+            return Err(vec![e]);
         }
-        match compile::case(&path, &source, doc, &fixtures) {
+        compile::case(&path, &source, doc, &fixtures)
+    });
+    let mut cases = Vec::new();
+    for result in compiled {
+        match result {
             Ok(case) => cases.push(case),
             Err(mut e) => errors.append(&mut e),
         }
@@ -209,6 +211,31 @@ fn load_files(
     } else {
         Err(LoadErrors(errors))
     }
+}
+
+/// `f` over `items` on up to every core, results in the items' order.
+fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 16 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(chunk).collect());
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| s.spawn(move || c.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 /// A case's `operation:` must be that of its folder's status table, when the folder has
