@@ -272,8 +272,24 @@ pub struct Server {
     pub created_at: SystemTime,
     pub updated_at: SystemTime,
     pub launched_at: Option<SystemTime>,
+    /// The key pair named at boot (`key_name`).
+    pub key_name: Option<String>,
     /// Bumped by every state transition so that a stale delayed task can tell it has been overtaken.
     pub generation: u64,
+}
+
+/// A Nova key pair; names are unique per user.
+#[derive(Debug, Clone)]
+pub struct Keypair {
+    /// Nova's database id, shown from `GET /os-keypairs/{name}`.
+    pub id: i64,
+    pub user_id: String,
+    pub name: String,
+    /// `ssh` or `x509`.
+    pub kind: String,
+    pub public_key: String,
+    pub fingerprint: String,
+    pub created_at: SystemTime,
 }
 
 #[derive(Debug, Clone)]
@@ -330,6 +346,7 @@ pub struct State {
     pub images: Vec<Image>,
     pub flavors: Vec<Flavor>,
     pub servers: Vec<Server>,
+    pub keypairs: Vec<Keypair>,
     pub actions: Vec<InstanceAction>,
     /// project_id -> id of its `default` security group, made on first use as Neutron does.
     pub default_security_groups: BTreeMap<String, String>,

@@ -18,7 +18,7 @@ use crate::nova::faults::{
     NovaResult,
 };
 use crate::nova::microversion::{self, Version, VersionError, MAX, MIN};
-use crate::nova::{actions, instance_actions, interfaces, quotas, servers};
+use crate::nova::{actions, instance_actions, interfaces, keypairs, quotas, servers};
 
 enum Route<'a> {
     Servers,
@@ -33,6 +33,8 @@ enum Route<'a> {
     FlavorsDetail,
     Flavor(&'a str),
     QuotaSet(&'a str, Option<&'a str>),
+    Keypairs,
+    Keypair(&'a str),
     Limits,
 }
 
@@ -73,6 +75,8 @@ fn route<'a>(method: &Method, segments: &[&'a str]) -> Option<(Option<&'a str>, 
             Route::QuotaSet(id, Some(view))
         }
         (["limits"], Method::GET) => Route::Limits,
+        (["os-keypairs"], Method::GET | Method::POST) => Route::Keypairs,
+        (["os-keypairs", name], Method::GET | Method::DELETE) => Route::Keypair(name),
         _ => return None,
     };
     Some((project, r))
@@ -255,6 +259,14 @@ fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
                 _ => quotas::show(&call, &state, id, view),
             },
             Route::Limits => quotas::limits(&call, &state),
+            Route::Keypairs if req.method == Method::POST => keypairs::create(&call, &mut state),
+            Route::Keypairs => keypairs::list(&call, &state),
+            Route::Keypair(name) if req.method == Method::DELETE => {
+                keypairs::delete(&call, &mut state, &crate::http::percent_decode(name))
+            }
+            Route::Keypair(name) => {
+                keypairs::show(&call, &state, &crate::http::percent_decode(name))
+            }
         }
     })();
     drop(state);

@@ -6,6 +6,7 @@ mod dispatch;
 mod faults;
 mod instance_actions;
 mod interfaces;
+mod keypairs;
 pub mod microversion;
 mod ports;
 mod quotas;

@@ -172,6 +172,16 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
     let Some(flavor) = state.flavors.iter().find(|f| f.id == flavor_id) else {
         return Err(bad_request("Invalid flavorRef provided."));
     };
+    let key_name = match server.get("key_name") {
+        None | Some(Value::Null) => None,
+        Some(k) => {
+            let name = python_str(k);
+            if !crate::nova::keypairs::exists(state, &call.ctx.user_id, &name) {
+                return Err(bad_request("Invalid key_name provided."));
+            }
+            Some(name)
+        }
+    };
     let wanted = [
         ("instances", 1),
         ("cores", i64::from(flavor.vcpus)),
@@ -221,6 +231,7 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
         created_at: call.now,
         updated_at: call.now,
         launched_at: None,
+        key_name,
         generation: 0,
     });
     let mut created = Vec::new();

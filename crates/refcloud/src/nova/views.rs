@@ -145,7 +145,7 @@ pub fn server_detail(call: &NCall, state: &State, s: &Server, show: bool) -> Val
     }
     m.insert("OS-EXT-AZ:availability_zone".into(), json!("nova"));
     m.insert("config_drive".into(), json!(""));
-    m.insert("key_name".into(), Value::Null);
+    m.insert("key_name".into(), json!(s.key_name));
     m.insert(
         "OS-SRV-USG:launched_at".into(),
         json!(s.launched_at.map(clock::micros_naive)),

@@ -104,6 +104,14 @@ impl Harness {
         identity.project_id.clone()
     }
 
+    pub fn cloud_user(&self, role: Role) -> String {
+        self.cloud
+            .identity(role)
+            .expect("seeded identity")
+            .user_id
+            .clone()
+    }
+
     pub fn fact(&self, key: &str) -> String {
         self.cloud.facts()[key].clone()
     }
