@@ -71,6 +71,15 @@ fn run_with(
     stop: Arc<Stop>,
     progress: Arc<crate::runner::Progress>,
 ) -> Result<i32, Error> {
+    let connect = Connect {
+        timeout: args.request_timeout,
+        insecure: args.clouds.insecure,
+        retries: args.retries,
+        clients: Default::default(),
+    };
+    if !args.test.list {
+        connect.clients.prewarm(args.clouds.insecure);
+    }
     let catalogue = catalogue::load(&args.catalogue)?;
     let cases = match &args.partition {
         Some(p) => p.select(&catalogue.cases),
@@ -99,11 +108,6 @@ fn run_with(
     let rt = super::runtime()?;
 
     let started = (Instant::now(), SystemTime::now());
-    let connect = Connect {
-        timeout: args.request_timeout,
-        insecure: args.clouds.insecure,
-        retries: args.retries,
-    };
     let mut target = match args.clouds.names() {
         Some(names) => rt.block_on(connect_clouds(&names, &connect))?,
         None => rt.block_on(start_embedded(args.reference.cloud_config(), &connect))?,

@@ -18,6 +18,7 @@ pub fn sweep(args: SweepArgs) -> Result<i32, Error> {
         timeout: args.request_timeout,
         insecure: args.clouds.insecure,
         retries: args.retries,
+        clients: Default::default(),
     };
     // Before logging in: a broken catalogue is the user's to fix, whatever the cloud says.
     let catalogue = super::catalogue::Cases::of(args.cases.as_deref()).load()?;

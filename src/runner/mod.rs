@@ -19,7 +19,7 @@ mod teardown_tests;
 pub mod trials;
 
 pub use case::run_case;
-pub use client::http_client;
+pub use client::{http_client, Clients};
 pub use context::{RunContext, Settings};
 pub use deviations::Deviations;
 pub use failure::{CaseError, CaseFailure, StepError};

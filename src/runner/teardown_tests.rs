@@ -81,6 +81,7 @@ fn setup(cases: &[(&str, String)]) -> Run {
                 timeout: Duration::from_secs(10),
                 insecure: false,
                 retries: 0,
+                clients: Default::default(),
             },
         ))
         .unwrap();

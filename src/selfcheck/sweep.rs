@@ -78,6 +78,7 @@ pub async fn check_cloud(
         timeout: settings.request_timeout,
         insecure: false,
         retries: settings.retries,
+        clients: Default::default(),
     };
     let target = match start_embedded(config, &connect).await {
         Ok(t) => t,

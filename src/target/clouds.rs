@@ -10,6 +10,7 @@ use super::Connect;
 use crate::auth::{authenticate, endpoint_root, AuthMethod};
 use crate::case::{Role, Service};
 use crate::error::Error;
+use crate::runner::Clients;
 
 /// The identities of a run, by clouds.yaml name.
 #[derive(Debug, Clone, Default)]
@@ -84,7 +85,12 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 /// Logs one cloud in and returns it as an identity.
-async fn connect(name: &str, cloud: &Value, c: &Connect) -> Result<Identity, Error> {
+async fn connect(
+    name: &str,
+    cloud: &Value,
+    c: &Connect,
+    clients: &Clients,
+) -> Result<Identity, Error> {
     let auth = cloud.get("auth").cloned().unwrap_or(Value::Null);
     let auth_type = text(cloud, "auth_type").unwrap_or_else(|| "password".into());
     let verify = cloud.get("verify").and_then(Value::as_bool).unwrap_or(true);
@@ -95,7 +101,7 @@ async fn connect(name: &str, cloud: &Value, c: &Connect) -> Result<Identity, Err
         })?),
         None => None,
     };
-    let client = crate::runner::http_client(c.insecure || !verify, cacert.as_deref())?;
+    let client = clients.get(c.insecure || !verify, cacert.as_deref())?;
     let interface = text(cloud, "interface").unwrap_or_else(|| "public".into());
     let region = text(cloud, "region_name");
     let extra = cloud.get("stackconform").cloned().unwrap_or(Value::Null);
@@ -282,8 +288,9 @@ pub async fn target_from_clouds(
     }
     // The logins, and discovery as soon as the owner has a token, all at once: one after
     // another they were most of a short run's start-up.
+    let clients = &*c.clients;
     let owner_and_capabilities = async {
-        let owner = connect(&names.owner, &owner_cloud, c).await?;
+        let owner = connect(&names.owner, &owner_cloud, c, clients).await?;
         let capabilities = discover(&owner, c)
             .await
             .map_err(|e| Error::Target(format!("cloud {}: {e}", names.owner)))?;
@@ -291,14 +298,14 @@ pub async fn target_from_clouds(
     };
     let logins =
         futures_util::future::try_join_all(others.iter().map(|(role, name, cloud)| async move {
-            Ok::<_, Error>((*role, connect(name, cloud, c).await?))
+            Ok::<_, Error>((*role, connect(name, cloud, c, clients).await?))
         }));
     let ((owner, capabilities), logged_in) =
         futures_util::future::try_join(owner_and_capabilities, logins).await?;
     let mut identities: BTreeMap<Role, Identity> = logged_in.into_iter().collect();
     identities.insert(
         Role::None,
-        Identity::anonymous(&owner, crate::runner::http_client(c.insecure, None)?),
+        Identity::anonymous(&owner, clients.get(c.insecure, None)?),
     );
     let facts = owner_cloud
         .get("stackconform")

@@ -13,6 +13,8 @@ pub struct Connect {
     pub timeout: std::time::Duration,
     pub insecure: bool,
     pub retries: u32,
+    /// The identities' HTTP clients, shared by those with the same TLS settings.
+    pub clients: std::sync::Arc<crate::runner::Clients>,
 }
 pub use discover::discover;
 pub use discover::DiscoveryError;
