@@ -411,7 +411,7 @@ OS_CLIENT_CONFIG_FILE="$TMP/clouds.yaml" "${FIVE[@]}" >"$TMP/m6.check" 2>&1 ||
 grep -q '5 passed' "$TMP/m6.check" || die "expected 5 passed: $(tail -n 3 "$TMP/m6.check")"
 if [ -n "$HURL" ]; then
     "${HURL_RUN[@]}" >"$TMP/m6.hurl.check" 2>&1 || die "the Hurl file failed: $(tail -n 30 "$TMP/m6.hurl.check")"
-    M6_HURL_VERSION=$("$HURL" --version | head -n 1)
+    M6_HURL_VERSION=$("$HURL" --version | sed -n 1p)   # sed reads it all: no SIGPIPE under pipefail
 fi
 : >"$TMP/m6"
 for ((r = 1; r <= START_REPS; r++)); do
@@ -429,7 +429,7 @@ done
 kill -TERM "$SERVE_PID" && wait "$SERVE_PID" 2>/dev/null || true
 SERVE_PID=
 # "median min max" in ms with one decimal, of the tool's runs (µs in the file).
-m6_stats() { awk -v t="$1" '$1 == t {print $2}' "$TMP/m6" | stats | awk '{printf "%.1f %.1f %.1f", $1 / 1000, $2 / 1000, $3 / 1000}'; }
+m6_stats() { awk -v t="$1" '$1 == t {print $2}' "$TMP/m6" | stats | awk '{printf "%.1f %.1f %.1f\n", $1 / 1000, $2 / 1000, $3 / 1000}'; }
 read -r M6_S M6_S_MIN M6_S_MAX < <(m6_stats stackconform)
 if [ -n "$HURL" ]; then
     read -r M6_H M6_H_MIN M6_H_MAX < <(m6_stats hurl)
@@ -477,9 +477,9 @@ EOF
         echo "| 5. realistic profile, $threads cases at once: wall time / critical path ($(awk -v c="$M5_CP" 'BEGIN {printf "%.1f", c / 1000}') s) | ≤ 1.3 | $ratio ($(awk -v v="$med" 'BEGIN {printf "%.1f", v / 1000}') s, median of $PROFILE_REPS) | $(verdict "$ratio" 1.3001 "<") |"
     done
     if [ -n "$HURL" ]; then
-        echo "| 6. five cases against \\`serve\\`, process start to exit: stackconform / Hurl | ≤ 1 | $M6_RATIO ($M6_S ms / $M6_H ms, medians of $START_REPS) | $(verdict "$M6_RATIO" 1.0001 "<") |"
+        echo "| 6. five cases against \`serve\`, process start to exit: stackconform / Hurl | ≤ 1 | $M6_RATIO ($M6_S ms / $M6_H ms, medians of $START_REPS) | $(verdict "$M6_RATIO" 1.0001 "<") |"
     else
-        echo "| 6. five cases against \\`serve\\`: stackconform / Hurl | ≤ 1 | not measured: no \\`hurl\\` on this machine (stackconform alone: $M6_S ms) | - |"
+        echo "| 6. five cases against \`serve\`: stackconform / Hurl | ≤ 1 | not measured: no \`hurl\` on this machine (stackconform alone: $M6_S ms) | - |"
     fi
     cat <<EOF
 
@@ -687,7 +687,7 @@ EOF
         echo "stackconform / Hurl: **$M6_RATIO**."
     else
         echo
-        echo "Hurl was not measured: no \\`hurl\\` on this machine (see the head of the script)."
+        echo "Hurl was not measured: no \`hurl\` on this machine (see the head of the script)."
     fi
     cat <<'EOF'
 

@@ -108,17 +108,42 @@ fn run_with(
     let rt = super::runtime()?;
 
     let started = (Instant::now(), SystemTime::now());
-    let mut target = match args.clouds.names() {
-        Some(names) => rt.block_on(connect_clouds(&names, &connect))?,
-        None => rt.block_on(start_embedded(args.reference.cloud_config(), &connect))?,
+    // A run against a deliberately broken reference cloud must not propose its shapes.
+    let store = if args.reference.deliberately_broken() && args.clouds.names().is_none() {
+        SnapshotStore::read_only(snapshots)
+    } else {
+        SnapshotStore::new(snapshots)
     };
+    // The selected cases' schemas are compiled on another thread while the logins and
+    // discovery wait for the target: with a few cases, compiling them was a fifth of the
+    // run, on its critical path.
+    let schemas: std::collections::BTreeSet<&str> = cases
+        .iter()
+        .filter(|c| trials::is_selected(test, c, args.fail_on_skip))
+        .flat_map(|c| {
+            let plan = &c.plan;
+            std::iter::once(&plan.under_test)
+                .chain(plan.then.iter())
+                .filter_map(|s| s.schema.as_deref())
+        })
+        .collect();
+    let mut target = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for name in &schemas {
+                let _ = store.load(name);
+            }
+        });
+        match args.clouds.names() {
+            Some(names) => rt.block_on(connect_clouds(&names, &connect)),
+            None => rt.block_on(start_embedded(args.reference.cloud_config(), &connect)),
+        }
+    })?;
     target.facts.extend(args.facts.iter().cloned());
     let schema_mode = args.schema_mode.unwrap_or(if target.is_reference() {
         Mode::Strict
     } else {
         Mode::Contract
     });
-    let target_is_reference = target.is_reference();
     let quotas = {
         // Only the quotas of the selected cases this target can run: a compute-only cloud
         // has no Neutron quota to read, and a shared fixture no selected case uses takes
@@ -156,12 +181,7 @@ fn run_with(
             fail_fast: args.fail_fast,
             quota_wait: args.quota_wait,
         },
-        // A run against a deliberately broken reference cloud must not propose its shapes.
-        snapshots: if args.reference.deliberately_broken() && target_is_reference {
-            SnapshotStore::read_only(snapshots)
-        } else {
-            SnapshotStore::new(snapshots)
-        },
+        snapshots: store,
         run_id,
         notes: Mutex::new(Vec::new()),
         deviations,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that the real `openstack` CLI (python-openstackclient, pinned in
 # requirements.txt) works against `stackconform serve`: networks, subnets,
-# ports, routers and their interfaces, servers (read-only), and reader policy.
+# ports, routers and their interfaces, images, a server created by image, flavor and
+# network names and deleted, and reader policy.
 # Works from any directory; exits non-zero on the first failure.
 #   usage: targets/osc/check.sh
 #   env:   STACKCONFORM_BIN (default target/release/stackconform),
@@ -73,8 +74,18 @@ lacks "$(osc port list -f value -c ID)" "$PORT2" "port list"; ok "port delete"
 
 has "$(osc flavor list -f value -c Name)" m1.tiny "flavor list"; ok "flavor list"
 osc server list -f value >/dev/null; ok "server list"
-# Not checked: `server create --image`: the CLI resolves the image through the
-# image service (Glance), which the reference cloud's catalog does not have.
+IMAGE=cirros-0.6.3-x86_64-disk
+has "$(osc image list -f value -c Name)" "$IMAGE" "image list"
+[ "$(osc image show "$IMAGE" -f value -c status)" = active ]; ok "image list + show (Glance v2)"
+# The CLI resolves the image by name through Glance, the flavor through Nova and the
+# network through Neutron; --wait polls the server until it is ACTIVE.
+SERVER_ID=$(osc server create --image "$IMAGE" --flavor m1.tiny --network "$NET" --wait \
+  stackconform-osc-server -f value -c id)
+[ "$(osc server show "$SERVER_ID" -f value -c status)" = ACTIVE ]
+grep -qF "$NET=" <<<"$(osc server show "$SERVER_ID" -f value -c addresses)"
+ok "server create --image --flavor --network --wait (ACTIVE, address on $NET)"
+osc server delete --wait "$SERVER_ID"
+lacks "$(osc server list -f value -c ID)" "$SERVER_ID" "server list"; ok "server delete --wait"
 
 # The reader sees the owner's network but may not create one (403).
 has "$("$VENV/bin/openstack" --os-cloud reference-reader network list -f value -c Name)" "$NET" "reader network list"

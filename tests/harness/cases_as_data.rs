@@ -188,38 +188,38 @@ fn cleanup_cannot_be_a_fixture_name() {
 }
 
 /// A service is any type the target's catalog (or an `<type>_endpoint_override`) offers,
-/// not one of a fixed list: here `image` is pointed at the reference cloud's Neutron.
+/// not one of a fixed list: here `volume` is pointed at the reference cloud's Neutron.
 #[test]
 fn a_case_can_name_any_service_type_the_target_offers() {
     let served = Served::start();
     let dir = workspace();
     write(
         dir.path(),
-        "cases/image/delete_network/204.yaml",
+        "cases/volume/delete_network/204.yaml",
         r#"id: 24c28106-80ad-4266-8d97-1c1b7be9f562
 name: a network deleted through a service named by its catalog type
-operation: image.delete_network
+operation: volume.delete_network
 fixtures:
   - {name: net, use: network}
-request: {service: image, method: DELETE, path: "/v2.0/networks/${net.id}"}
+request: {service: volume, method: DELETE, path: "/v2.0/networks/${net.id}"}
 expect: {status: 204, empty_body: true}
 then:
   - request: {service: network, method: GET, path: "/v2.0/networks/${net.id}"}
     expect: {status: 404}
 "#,
     );
-    let args = ["run", "image.delete_network::", "--fail-on-skip"];
+    let args = ["run", "volume.delete_network::", "--fail-on-skip"];
     let (code, out) = stackconform(&served, dir.path(), &args);
     assert_ne!(code, Some(0), "{out}");
     assert!(
-        out.contains("needs the image service, which this target does not offer"),
+        out.contains("needs the volume service, which this target does not offer"),
         "{out}"
     );
 
     let clouds = std::fs::read_to_string(&served.clouds_yaml).unwrap();
     let mut doc: serde_json::Value = serde_saphyr::from_str(&clouds).unwrap();
     let neutron = format!("{}/networking", base_url(&served));
-    doc["clouds"]["reference"]["image_endpoint_override"] = neutron.into();
+    doc["clouds"]["reference"]["volume_endpoint_override"] = neutron.into();
     std::fs::write(&served.clouds_yaml, doc.to_string()).unwrap();
     let (code, out) = stackconform(&served, dir.path(), &args);
     assert_eq!(code, Some(0), "{out}");

@@ -11,6 +11,7 @@ pub enum Service {
     Identity,
     Network,
     Compute,
+    Image,
     Other,
 }
 

@@ -28,6 +28,7 @@ mod clock;
 mod clouds_yaml;
 mod config;
 mod error;
+mod glance;
 mod http;
 mod identities;
 mod ids;

@@ -217,6 +217,8 @@ pub fn classify(service: Service, method: &str, path: &str) -> Option<Op> {
                 _ => Op::NeutronUpdate,
             })
         }
+        // The image API is read-only here: a read, as Nova's.
+        Service::Image => Some(Op::NovaRead),
         Service::Other => None,
     }
 }

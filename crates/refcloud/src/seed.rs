@@ -74,6 +74,7 @@ pub fn seed(ids: &Ids, base_url: &str) -> Seeded {
         ("identity", "keystone", "/identity"),
         ("network", "neutron", "/networking"),
         ("compute", "nova", "/compute/v2.1"),
+        ("image", "glance", "/image"),
     ] {
         state.endpoints.push(Endpoint {
             service_type,
@@ -85,9 +86,26 @@ pub fn seed(ids: &Ids, base_url: &str) -> Seeded {
     }
 
     let image_id = ids.uuid();
+    // The image the servers boot. The reference cloud holds no image file: the size and
+    // digests are placeholders of the form Glance shows (an MD5 and a SHA-512 in hex).
+    let digest = md5_hex(image_id.as_bytes());
     state.images.push(Image {
         id: image_id.clone(),
         name: "cirros-0.6.3-x86_64-disk".into(),
+        status: "active",
+        visibility: "public",
+        disk_format: "qcow2",
+        container_format: "bare",
+        size: 21_692_416,
+        virtual_size: Some(117_440_512),
+        checksum: digest.clone(),
+        os_hash_value: digest.repeat(4),
+        min_ram: 0,
+        min_disk: 0,
+        owner: project_a.id.clone(),
+        tags: Vec::new(),
+        properties: Vec::new(),
+        created_at: SystemTime::now(),
     });
     for (id, name, vcpus, ram, disk) in [
         ("1", "m1.tiny", 1, 512, 1),
@@ -151,4 +169,12 @@ pub fn seed(ids: &Ids, base_url: &str) -> Seeded {
         subnet_id,
         image_id,
     }
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::Digest as _;
+    md5::Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

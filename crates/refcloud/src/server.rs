@@ -191,6 +191,8 @@ async fn dispatch(AxState(app): AxState<Arc<App>>, request: Request) -> Response
         Service::Network
     } else if path == "/compute" || path.starts_with("/compute/") {
         Service::Compute
+    } else if path == "/image" || path.starts_with("/image/") {
+        Service::Image
     } else {
         Service::Other
     };
@@ -267,6 +269,7 @@ fn answer(app: &Arc<App>, service: Service, req: &Req) -> Reply {
         Service::Identity => keystone::handle(app, req),
         Service::Network => neutron::handle(app, req),
         Service::Compute => nova::handle(app, req),
+        Service::Image => crate::glance::handle(app, req),
         Service::Other => crate::http::webob_page(
             StatusCode::NOT_FOUND,
             "Not Found",

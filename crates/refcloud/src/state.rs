@@ -201,6 +201,23 @@ pub struct FloatingIp {
 pub struct Image {
     pub id: String,
     pub name: String,
+    /// `active`: the reference cloud holds no image data, only what the APIs show.
+    pub status: &'static str,
+    pub visibility: &'static str,
+    pub disk_format: &'static str,
+    pub container_format: &'static str,
+    pub size: u64,
+    pub virtual_size: Option<u64>,
+    /// MD5 and SHA-512 of the image file, as Glance shows them.
+    pub checksum: String,
+    pub os_hash_value: String,
+    pub min_ram: u32,
+    pub min_disk: u32,
+    pub owner: String,
+    pub tags: Vec<String>,
+    /// Extra properties (`hw_*`, `os_*`...): shown first, as Glance shows them.
+    pub properties: Vec<(String, String)>,
+    pub created_at: SystemTime,
 }
 
 #[derive(Debug, Clone)]

@@ -31,7 +31,7 @@ pub fn unavailable(service: Service, request_id: &str) -> Reply {
             JsonStyle::Python,
         )
         .header("x-openstack-request-id", request_id),
-        Service::Identity | Service::Other => Reply::json(
+        Service::Identity | Service::Image | Service::Other => Reply::json(
             status,
             &json!({"error": {"code": 503, "title": "Service Unavailable", "message": message}}),
             JsonStyle::Python,

@@ -18,7 +18,7 @@ use crate::nova::faults::{
     NovaResult,
 };
 use crate::nova::microversion::{self, Version, VersionError, MAX, MIN};
-use crate::nova::{actions, instance_actions, interfaces, keypairs, quotas, servers};
+use crate::nova::{actions, images, instance_actions, interfaces, keypairs, quotas, servers};
 
 enum Route<'a> {
     Servers,
@@ -35,6 +35,9 @@ enum Route<'a> {
     QuotaSet(&'a str, Option<&'a str>),
     Keypairs,
     Keypair(&'a str),
+    Images,
+    ImagesDetail,
+    Image(&'a str),
     Limits,
 }
 
@@ -76,6 +79,9 @@ fn route<'a>(method: &Method, segments: &[&'a str]) -> Option<(Option<&'a str>, 
         }
         (["limits"], Method::GET) => Route::Limits,
         (["os-keypairs"], Method::GET | Method::POST) => Route::Keypairs,
+        (["images"], Method::GET) => Route::Images,
+        (["images", "detail"], Method::GET) => Route::ImagesDetail,
+        (["images", id], Method::GET) => Route::Image(id),
         (["os-keypairs", name], Method::GET | Method::DELETE) => Route::Keypair(name),
         _ => return None,
     };
@@ -259,6 +265,12 @@ fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
                 _ => quotas::show(&call, &state, id, view),
             },
             Route::Limits => quotas::limits(&call, &state),
+            Route::Images | Route::ImagesDetail | Route::Image(_) if !images::served(&call) => Err(
+                crate::nova::faults::not_found("The resource could not be found."),
+            ),
+            Route::Images => images::list(&call, &state, false),
+            Route::ImagesDetail => images::list(&call, &state, true),
+            Route::Image(id) => images::show(&call, &state, id),
             Route::Keypairs if req.method == Method::POST => keypairs::create(&call, &mut state),
             Route::Keypairs => keypairs::list(&call, &state),
             Route::Keypair(name) if req.method == Method::DELETE => {

@@ -4,6 +4,7 @@ mod actions;
 mod call;
 mod dispatch;
 mod faults;
+mod images;
 mod instance_actions;
 mod interfaces;
 mod keypairs;

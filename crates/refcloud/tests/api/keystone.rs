@@ -69,7 +69,7 @@ async fn password_token_has_catalog_and_roles() {
         .iter()
         .map(|e| s(&e["type"]))
         .collect();
-    assert_eq!(types, ["identity", "network", "compute"]);
+    assert_eq!(types, ["identity", "network", "compute", "image"]);
     let compute = &token["catalog"][2]["endpoints"];
     assert_eq!(compute[0]["interface"], "public");
     assert_eq!(compute[1]["interface"], "internal");

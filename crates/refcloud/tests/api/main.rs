@@ -5,6 +5,7 @@ mod bulk_and_subnets;
 mod common;
 mod concurrency;
 mod faults;
+mod images;
 mod keypairs;
 mod keystone;
 mod neutron;

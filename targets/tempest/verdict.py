@@ -1,0 +1,62 @@
+"""Judges one Tempest module's run from its stestr repository (Tempest's own record).
+
+    python verdict.py MODULE WORKSPACE
+
+Prints `MODULE: N passed, N skipped, N failed` with the skip reasons and failures, and
+exits 1 when the module failed: any failure of a network module; for the compute module
+(run with [validation] run_validation) any failure whose traceback is not the refused
+guest access of sitecustomize.py; and a module where nothing passed.
+"""
+import io
+import subprocess
+import sys
+from collections import Counter
+
+import subunit
+import testtools
+
+MARK = "stackconform-loopback-only"
+module, ws = sys.argv[1], sys.argv[2]
+stream = subprocess.run(["stestr", "last", "--subunit"], cwd=ws, capture_output=True).stdout
+tests = []
+result = testtools.StreamToDict(tests.append)
+result.startTestRun()
+subunit.ByteStreamToStreamResult(io.BytesIO(stream), non_subunit_name="stdout").run(result)
+result.stopTestRun()
+
+
+def text(t, key):
+    c = t["details"].get(key)
+    return c.as_text() if c is not None else ""
+
+
+counts = Counter()
+problems, guest, skips = [], [], Counter()
+for t in tests:
+    status = t["status"]
+    if status == "success":
+        counts["passed"] += 1
+    elif status == "skip":
+        counts["skipped"] += 1
+        skips[text(t, "reason").strip() or "(no reason)"] += 1
+    elif status in ("fail", "uxsuccess"):
+        counts["failed"] += 1
+        tb = text(t, "traceback")
+        if module.startswith("tempest.api.compute.") and MARK in tb:
+            guest.append(t["id"])
+        else:
+            last = [l for l in tb.strip().splitlines() if l.strip()][-1:] or ["(no traceback)"]
+            problems.append(f"{t['id']}: {last[0]}")
+line = f"{module}: {counts['passed']} passed, {counts['skipped']} skipped, {counts['failed']} failed"
+if guest:
+    line += f" ({len(guest)} at the refused guest access, as expected)"
+print(line)
+for reason, n in sorted(skips.items()):
+    print(f"  skipped {n}: {reason}")
+for g in guest:
+    print(f"  guest access refused: {g}")
+for p in problems:
+    print(f"  FAILED {p}")
+if not tests:
+    print(f"  FAILED: no test result recorded (see {ws}/run.log)")
+sys.exit(1 if problems or not tests or counts["passed"] == 0 else 0)
