@@ -82,7 +82,8 @@ has "$(osc image list -f value -c Name)" "$IMAGE" "image list"
 SERVER_ID=$(osc server create --image "$IMAGE" --flavor m1.tiny --network "$NET" --wait \
   stackconform-osc-server -f value -c id)
 [ "$(osc server show "$SERVER_ID" -f value -c status)" = ACTIVE ]
-grep -qF "$NET=" <<<"$(osc server show "$SERVER_ID" -f value -c addresses)"
+# A Python repr: {'stackconform-osc-net': ['10.9.0.x']}
+grep -qF "'$NET': ['10.9.0." <<<"$(osc server show "$SERVER_ID" -f value -c addresses)"
 ok "server create --image --flavor --network --wait (ACTIVE, address on $NET)"
 osc server delete --wait "$SERVER_ID"
 lacks "$(osc server list -f value -c ID)" "$SERVER_ID" "server list"; ok "server delete --wait"
