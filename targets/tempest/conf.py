@@ -14,9 +14,10 @@ clouds = yaml.safe_load(open(clouds_file))["clouds"]
 owner = clouds["reference"]
 auth = owner["auth"]
 facts = owner["stackconform"]["facts"]
+NETWORK = "reference-net"
 
 
-def account(cloud, types=()):
+def account(cloud, types=(), roles=("member",)):
     a = clouds[cloud]["auth"]
     entry = {
         "username": a["username"],
@@ -29,11 +30,17 @@ def account(cloud, types=()):
     if types:
         entry["types"] = list(types)
     else:
-        entry["roles"] = ["member"]
+        entry["roles"] = list(roles)
     return entry
 
 
-accounts = [account("reference"), account("reference-alt"), account("reference-admin", ["admin"])]
+# Tempest picks by role: primary and alt are members, project_reader a reader, admin an admin.
+accounts = [
+    dict(account("reference"), resources={"network": NETWORK}),
+    account("reference-alt"),
+    account("reference-reader", roles=("reader",)),
+    account("reference-admin", types=["admin"]),
+]
 with open(f"{out}/accounts.yaml", "w") as f:
     yaml.safe_dump(accounts, f, sort_keys=False)
 
@@ -70,7 +77,9 @@ conf = {
         "flavor_ref": facts["flavor_id"],
         "flavor_ref_alt": facts["flavor_id"],
         "build_timeout": "60",
-        "fixed_network_name": "",
+        # The network `serve` seeds in the owner's project (refcloud seed.rs).
+        "fixed_network_name": NETWORK,
+        "max_microversion": "latest",
     },
     "compute-feature-enabled": {"interface_attach": "true", "console_output": "false",
                                 "resize": "false", "snapshot": "false"},
@@ -81,6 +90,7 @@ conf = {
         "auth_method": "keypair",
         "security_group": "false",
         "image_ssh_user": "cirros",
+        "network_for_ssh": NETWORK,
         "ssh_timeout": "5",
         "connect_timeout": "2",
         "ping_timeout": "5",

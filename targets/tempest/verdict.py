@@ -8,6 +8,7 @@ exits 1 when the module failed: any failure of a network module; for the compute
 guest access of sitecustomize.py; and a module where nothing passed.
 """
 import io
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -16,8 +17,12 @@ import subunit
 import testtools
 
 MARK = "stackconform-loopback-only"
+# Where Tempest reaches into a guest: its SSH client, the remote client, and the waiters
+# that retry them until a timeout (their own exception then carries no message).
+GUEST_STEPS = ("tempest/lib/common/ssh.py", "linux/remote_client.py", "wait_for_ssh",
+               "ping_ip_address", "wait_for_ping", "check_vm_connectivity")
 module, ws = sys.argv[1], sys.argv[2]
-stream = subprocess.run(["stestr", "last", "--subunit"], cwd=ws, capture_output=True).stdout
+stream = subprocess.run([os.path.join(os.path.dirname(sys.executable), "stestr"), "last", "--subunit"], cwd=ws, capture_output=True).stdout
 tests = []
 result = testtools.StreamToDict(tests.append)
 result.startTestRun()
@@ -42,8 +47,10 @@ for t in tests:
     elif status in ("fail", "uxsuccess"):
         counts["failed"] += 1
         tb = text(t, "traceback")
-        if module.startswith("tempest.api.compute.") and MARK in tb:
-            guest.append(t["id"])
+        everything = "".join(text(t, k) for k in t["details"])
+        at_guest = any(step in tb for step in GUEST_STEPS) or MARK in tb
+        if module.startswith("tempest.api.compute.") and at_guest and MARK in everything:
+            guest.append(f"{t['id']}: {[l for l in tb.strip().splitlines() if l.strip()][-1]}")
         else:
             last = [l for l in tb.strip().splitlines() if l.strip()][-1:] or ["(no traceback)"]
             problems.append(f"{t['id']}: {last[0]}")
