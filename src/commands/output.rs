@@ -36,6 +36,11 @@ fn dup2(from: &impl AsFd, to: i32) -> std::io::Result<()> {
 /// and whether the status line stands in its place.
 struct Screen {
     real: std::fs::File,
+    /// The terminal's width: a line at least this wide has wrapped, and a wrapped line
+    /// cannot be cleared and put back in place, so the status line waits for its end.
+    width: usize,
+    /// The current line is longer than `partial` keeps: nothing is drawn until it ends.
+    untracked: bool,
     /// The text after the last newline written: drawn over by the status line, and put
     /// back before more output.
     partial: Vec<u8>,
@@ -58,29 +63,33 @@ impl Screen {
             Some(i) => {
                 self.partial.clear();
                 self.partial.extend_from_slice(&bytes[i + 1..]);
+                self.untracked = false;
             }
             None => self.partial.extend_from_slice(bytes),
         }
         // A line without an end this long is not libtest's; stop tracking it.
         if self.partial.len() > 4096 {
             self.partial.clear();
+            self.untracked = true;
         }
         self.real.flush()
     }
 
     fn draw(&mut self, line: Option<String>) -> std::io::Result<()> {
+        let wrapped =
+            self.untracked || String::from_utf8_lossy(&self.partial).chars().count() >= self.width;
         match line {
-            Some(line) => {
+            Some(line) if !wrapped => {
                 self.real.write_all(CLEAR)?;
                 self.real.write_all(line.as_bytes())?;
                 self.status_drawn = true;
             }
-            None if self.status_drawn => {
+            _ if self.status_drawn => {
                 self.real.write_all(CLEAR)?;
                 self.real.write_all(&self.partial)?;
                 self.status_drawn = false;
             }
-            None => return Ok(()),
+            _ => return Ok(()),
         }
         self.real.flush()
     }
@@ -93,6 +102,17 @@ fn terminal_width(stdout: &impl AsFd) -> usize {
         .filter(|w| *w > 20)
         .unwrap_or(100)
         - 1
+}
+
+/// Stops the run when writing to stdout failed, whichever thread found out.
+fn output_failed(stop: &Stop, e: &std::io::Error) {
+    if stop.request(format!("its standard output failed ({e})")) {
+        // stderr may be gone too; nothing more can be done then.
+        let _ = writeln!(
+            std::io::stderr(),
+            "stackconform: standard output failed ({e}); no new case starts, running cases finish and tear down, reports are written"
+        );
+    }
 }
 
 /// How often the status line is redrawn: its times move in tenths of a second.
@@ -111,6 +131,8 @@ pub fn install(stop: Arc<Stop>, progress: Option<Arc<Progress>>) -> std::io::Res
     drop(writer);
     let screen = Arc::new(Mutex::new(Screen {
         real,
+        width,
+        untracked: false,
         partial: Vec::new(),
         status_drawn: false,
         failed: false,
@@ -118,7 +140,7 @@ pub fn install(stop: Arc<Stop>, progress: Option<Arc<Progress>>) -> std::io::Res
     let done = Arc::new(AtomicBool::new(false));
     let ticker = match progress {
         Some(progress) => {
-            let (screen, done) = (screen.clone(), done.clone());
+            let (screen, done, stop) = (screen.clone(), done.clone(), stop.clone());
             Some(
                 std::thread::Builder::new()
                     .name("status-line".into())
@@ -127,8 +149,10 @@ pub fn install(stop: Arc<Stop>, progress: Option<Arc<Progress>>) -> std::io::Res
                             std::thread::sleep(TICK);
                             let mut s = screen.lock().unwrap_or_else(|e| e.into_inner());
                             if !s.failed {
-                                let line = progress.line(width);
-                                s.failed = s.draw(line).is_err();
+                                if let Err(e) = s.draw(progress.line(width)) {
+                                    s.failed = true;
+                                    output_failed(&stop, &e);
+                                }
                             }
                         }
                         let mut s = screen.lock().unwrap_or_else(|e| e.into_inner());
@@ -158,13 +182,7 @@ pub fn install(stop: Arc<Stop>, progress: Option<Arc<Progress>>) -> std::io::Res
                 }
                 if let Err(e) = screen.write(&buf[..n]) {
                     screen.failed = true;
-                    if stop.request(format!("its standard output failed ({e})")) {
-                        // stderr may be gone too; nothing more can be done then.
-                        let _ = writeln!(
-                            std::io::stderr(),
-                            "stackconform: standard output failed ({e}); no new case starts, running cases finish and tear down, reports are written"
-                        );
-                    }
+                    output_failed(&stop, &e);
                 }
             }
         })?;
@@ -188,5 +206,57 @@ impl Relay {
         if dup2(&self.original, 1).is_ok() {
             let _ = self.thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn screen(width: usize) -> (Screen, std::path::PathBuf, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        let real = std::fs::File::create(&path).unwrap();
+        let screen = Screen {
+            real,
+            width,
+            untracked: false,
+            partial: Vec::new(),
+            status_drawn: false,
+            failed: false,
+        };
+        (screen, path, dir)
+    }
+
+    /// The status line replaces the unfinished line and gives it back before more output.
+    #[test]
+    fn the_line_in_progress_is_put_back_after_the_status_line() {
+        let (mut s, path, _dir) = screen(80);
+        s.write(b"running 1 test\ntest a ... ").unwrap();
+        s.draw(Some("[0/1 done] 1 running".into())).unwrap();
+        s.write(b"ok\n").unwrap();
+        let out = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            out,
+            "running 1 test\ntest a ... \r\x1b[2K[0/1 done] 1 running\r\x1b[2Ktest a ... ok\n"
+        );
+    }
+
+    /// A line as wide as the terminal has wrapped: clearing one row would leave the rest,
+    /// so nothing is drawn until it ends.
+    #[test]
+    fn nothing_is_drawn_over_a_wrapped_line() {
+        let (mut s, path, _dir) = screen(10);
+        s.write(b"test a-very-long-name ... ").unwrap();
+        s.draw(Some("[0/1 done]".into())).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "test a-very-long-name ... "
+        );
+        s.write(b"ok\n").unwrap();
+        s.draw(Some("[1/2 done]".into())).unwrap();
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .ends_with("ok\n\r\x1b[2K[1/2 done]"));
     }
 }

@@ -49,7 +49,9 @@ pub fn run(mut args: RunArgs) -> Result<i32, Error> {
         ProgressMode::Always => true,
         ProgressMode::Never => false,
         ProgressMode::Auto => terminal && std::env::var("TERM").map_or(true, |t| t != "dumb"),
-    };
+    } && !args.verbose
+        // Terse and JSON output are not lines a status line can sit under.
+        && matches!(args.test.format, None | Some(libtest_mimic::FormatSetting::Pretty));
     #[cfg(unix)]
     let relay = match super::output::install(stop.clone(), status_line.then(|| progress.clone())) {
         Ok(relay) => Some(relay),
@@ -128,15 +130,18 @@ fn run_with(
         })
         .collect();
     let mut target = std::thread::scope(|scope| {
-        scope.spawn(|| {
+        let compiling = scope.spawn(|| {
             for name in &schemas {
                 let _ = store.load(name);
             }
         });
-        match args.clouds.names() {
+        let target = match args.clouds.names() {
             Some(names) => rt.block_on(connect_clouds(&names, &connect)),
             None => rt.block_on(start_embedded(args.reference.cloud_config(), &connect)),
-        }
+        };
+        // Only a head start: a schema that cannot compile fails its cases when they use it.
+        let _ = compiling.join();
+        target
     })?;
     target.facts.extend(args.facts.iter().cloned());
     let schema_mode = args.schema_mode.unwrap_or(if target.is_reference() {

@@ -8,8 +8,9 @@ use super::record::CaseLog;
 fn where_it_went(outcome: &SnapshotOutcome) -> String {
     match outcome {
         SnapshotOutcome::PendingReview(p) => format!(
-            "the observed shape was written to {}; review it with `stackconform review` or `cargo insta review` (or rerun with INSTA_UPDATE=always)",
-            p.display()
+            "the observed shape was written to {}; review it with `stackconform review --snapshots {}` or `cargo insta review` (or rerun with INSTA_UPDATE=always)",
+            p.display(),
+            p.parent().unwrap_or(std::path::Path::new(".")).display()
         ),
         SnapshotOutcome::Written(p) => format!("the snapshot {} was rewritten (INSTA_UPDATE)", p.display()),
         SnapshotOutcome::NotWritten => {

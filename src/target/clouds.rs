@@ -297,12 +297,18 @@ pub async fn target_from_clouds(
         Ok::<_, Error>((owner, capabilities))
     };
     let logins =
-        futures_util::future::try_join_all(others.iter().map(|(role, name, cloud)| async move {
+        futures_util::future::join_all(others.iter().map(|(role, name, cloud)| async move {
             Ok::<_, Error>((*role, connect(name, cloud, c, clients).await?))
         }));
-    let ((owner, capabilities), logged_in) =
-        futures_util::future::try_join(owner_and_capabilities, logins).await?;
-    let mut identities: BTreeMap<Role, Identity> = logged_in.into_iter().collect();
+    // All at once, but the error reported is the first in the order the identities are
+    // given (owner, other, reader, admin), whichever failed first.
+    let (owner, logged_in) = futures_util::future::join(owner_and_capabilities, logins).await;
+    let (owner, capabilities) = owner?;
+    let mut identities = BTreeMap::new();
+    for login in logged_in {
+        let (role, identity) = login?;
+        identities.insert(role, identity);
+    }
     identities.insert(
         Role::None,
         Identity::anonymous(&owner, clients.get(c.insecure, None)?),

@@ -15,6 +15,8 @@ MARK = "stackconform-loopback-only"
 
 
 def _loopback(host):
+    if isinstance(host, (bytes, bytearray)):
+        host = host.decode("ascii", "replace")
     try:
         return ipaddress.ip_address(host.split('%')[0]).is_loopback
     except ValueError:
@@ -31,9 +33,11 @@ _connect_ex = socket.socket.connect_ex
 
 
 def _checked(address):
-    if isinstance(address, tuple) and address and isinstance(address[0], str):
-        if not _loopback(address[0]):
-            _refuse(f"a connection to {address[0]}:{address[1]}")
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        if not isinstance(host, (str, bytes, bytearray)) or not _loopback(host):
+            port = address[1] if len(address) > 1 else "?"
+            _refuse(f"a connection to {host!r}:{port}".replace("'", ""))
 
 
 def connect(self, address):
@@ -48,18 +52,73 @@ def connect_ex(self, address):
     return _connect_ex(self, address)
 
 
+_sendto = socket.socket.sendto
+_sendmsg = socket.socket.sendmsg
+
+
+def sendto(self, data, *args):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and args:
+        _checked(args[-1])
+    return _sendto(self, data, *args)
+
+
+def sendmsg(self, buffers, ancdata=(), flags=0, address=None):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and address is not None:
+        _checked(address)
+    return _sendmsg(self, buffers, ancdata, flags, address)
+
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def getaddrinfo(host, *args, **kwargs):
+    # A name other than localhost would be asked of a resolver, off this machine.
+    if host is not None and not _loopback(host if isinstance(host, str) else bytes(host)):
+        name = host if isinstance(host, str) else host.decode("ascii", "replace")
+        try:
+            ipaddress.ip_address(name.split('%')[0])
+        except ValueError:
+            _refuse(f"a lookup of {name}")
+    return _getaddrinfo(host, *args, **kwargs)
+
+
 socket.socket.connect = connect
 socket.socket.connect_ex = connect_ex
+socket.socket.sendto = sendto
+socket.socket.sendmsg = sendmsg
+socket.getaddrinfo = getaddrinfo
 
 _popen_init = subprocess.Popen.__init__
 
 
+GUEST_COMMANDS = {"ping", "ping6", "ssh", "scp", "nc", "ncat", "telnet"}
+
+
+def _words(args):
+    argv = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+    for a in argv:
+        a = os.fsdecode(a) if isinstance(a, (bytes, os.PathLike)) else str(a)
+        yield from a.split()
+
+
+def _check_command(args, executable=None):
+    words = list(_words(args)) + ([os.fsdecode(executable)] if executable else [])
+    if any(os.path.basename(w) in GUEST_COMMANDS for w in words):
+        _refuse(f"the command {' '.join(words)}")
+
+
 def _popen(self, args, *rest, **kwargs):
-    argv = [args] if isinstance(args, (str, bytes)) else list(args)
-    first = os.path.basename(str(argv[0]).split()[0]) if argv else ""
-    if first in ("ping", "ping6", "ssh", "scp", "nc"):
-        _refuse(f"the command {' '.join(map(str, argv))}")
+    _check_command(args, kwargs.get("executable"))
     return _popen_init(self, args, *rest, **kwargs)
 
 
+_system = os.system
+
+
+def _os_system(command):
+    _check_command(command)
+    return _system(command)
+
+
 subprocess.Popen.__init__ = _popen
+os.system = _os_system

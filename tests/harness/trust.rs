@@ -163,6 +163,35 @@ fn a_closed_stdout_tears_down_writes_the_report_and_exits_130() {
     );
 }
 
+/// Regression: with the status line on, the thread that redraws it often meets the
+/// closed pipe first; it set its own flag and the run went on with its output discarded.
+#[test]
+fn a_closed_stdout_found_by_the_status_line_stops_the_run_too() {
+    let dir = workspace();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .args([
+            "--progress",
+            "always",
+            "--reference-profile",
+            "realistic",
+            "compute.",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let out = wait(child, Duration::from_secs(120));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), Some(130), "{err}");
+    assert!(err.contains("standard output failed"), "{err}");
+}
+
 #[test]
 fn a_full_disk_on_stdout_is_an_interruption_not_a_panic() {
     let dir = workspace();

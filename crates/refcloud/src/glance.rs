@@ -126,7 +126,8 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
     }
 }
 
-/// What a project sees: public and community images, and its own.
+/// What a project may see: public and community images, and its own. A list shows
+/// community images only when asked for (`visibility=community|all`), as Glance does.
 fn visible<'s>(state: &'s State, ctx: &'s auth::Context) -> impl Iterator<Item = &'s Image> {
     state.images.iter().filter(move |i| {
         ctx.is_admin()
@@ -257,7 +258,11 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
     if sort_keys.is_empty() {
         sort_keys.push("created_at".into());
     }
+    let community = filters
+        .iter()
+        .any(|(k, v)| k == "visibility" && (v == "community" || v == "all"));
     let mut images: Vec<&Image> = visible(state, ctx)
+        .filter(|i| community || i.visibility != "community")
         .filter(|i| {
             filters.iter().all(|(k, v)| match k.as_str() {
                 "visibility" => v == "all" || i.visibility == v,
@@ -300,7 +305,12 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
             }
         }
         // Glance adds `id` as the last sort key, in the first key's direction.
-        b.id.cmp(&a.id)
+        let by_id = a.id.cmp(&b.id);
+        if sort_dirs.first().is_some_and(|d| d == "asc") {
+            by_id
+        } else {
+            by_id.reverse()
+        }
     });
     if let Some(m) = &marker {
         let Some(at) = images.iter().position(|i| &i.id == m) else {

@@ -21,6 +21,8 @@ pub struct NCall<'a> {
     pub url_project: Option<String>,
     pub body: Option<Value>,
     pub now: SystemTime,
+    /// A key pair generated before the state was locked, for a create that asks for one.
+    pub new_key: Option<Result<(String, String), String>>,
 }
 
 impl NCall<'_> {

@@ -161,6 +161,9 @@ fn negotiate(req: &Req) -> Result<Version, VersionError> {
 fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
     let accept = req.header("accept");
     let now = SystemTime::now();
+    // A key pair to generate takes tens of milliseconds: made before the cloud's state is
+    // locked, so that other requests do not wait for it (unused if the create fails).
+    let new_key = keypairs::wants_generation(req, api).then(keypairs::generate);
     let mut state = app.lock();
     let ctx = match auth::authenticate(app, &state, req) {
         Ok(c) => c,
@@ -222,6 +225,7 @@ fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
             url_project: url_project.map(str::to_owned),
             body,
             now,
+            new_key,
         };
         if matches!(route, Route::ServerAction(_)) {
             actions::validate(&call)?;
@@ -274,16 +278,19 @@ fn api_call(app: &Arc<App>, req: &Req, api: &str) -> Reply {
             Route::Keypairs if req.method == Method::POST => keypairs::create(&call, &mut state),
             Route::Keypairs => keypairs::list(&call, &state),
             Route::Keypair(name) if req.method == Method::DELETE => {
-                keypairs::delete(&call, &mut state, &crate::http::percent_decode(name))
+                keypairs::delete(&call, &mut state, &path_segment(name))
             }
-            Route::Keypair(name) => {
-                keypairs::show(&call, &state, &crate::http::percent_decode(name))
-            }
+            Route::Keypair(name) => keypairs::show(&call, &state, &path_segment(name)),
         }
     })();
     drop(state);
     let reply = result.unwrap_or_else(|e| e.into_reply());
     with_version_headers(reply, version)
+}
+
+/// A path segment, percent-decoded; unlike a query value, `+` is a plus.
+fn path_segment(s: &str) -> String {
+    crate::http::percent_decode(&s.replace('+', "%2B"))
 }
 
 /// The sizelimit 413, answered before authentication.

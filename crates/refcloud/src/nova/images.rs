@@ -58,7 +58,8 @@ fn basic(call: &NCall, i: &Image) -> Value {
     json!({"id": i.id, "name": i.name, "links": links(call, &i.id)})
 }
 
-/// What the project can boot: public images and its own.
+/// What the project can see: public images and its own (Glance's default list leaves
+/// community images out; a show finds them).
 fn visible<'s>(call: &'s NCall, state: &'s State) -> impl Iterator<Item = &'s Image> {
     state.images.iter().filter(move |i| {
         call.ctx.is_admin()
@@ -102,6 +103,7 @@ pub fn list(call: &NCall, state: &State, with_detail: bool) -> NovaResult<Reply>
     }
     // Glance's default order: newest first, then id.
     let mut images: Vec<&Image> = visible(call, state)
+        .filter(|i| i.visibility != "community")
         .filter(|i| name.as_ref().is_none_or(|n| &i.name == n))
         .filter(|i| status.as_ref().is_none_or(|s| i.status == s))
         .collect();

@@ -183,6 +183,20 @@ fn mpint(out: &mut Vec<u8>, be: &[u8]) {
     }
 }
 
+/// Whether `req` (at `api`, the path after `/v2.1`) is a create that will need a key
+/// generated: a POST to `os-keypairs` whose body names no public key.
+pub fn wants_generation(req: &crate::http::Req, api: &str) -> bool {
+    req.method == axum::http::Method::POST
+        && matches!(
+            api.trim_end_matches('/').rsplit('/').next(),
+            Some("os-keypairs")
+        )
+        && !req
+            .body
+            .windows(b"\"public_key\"".len())
+            .any(|w| w == b"\"public_key\"")
+}
+
 /// A new RSA key pair as Nova makes one: the private key as traditional PEM (what
 /// paramiko writes), the public key as `ssh-rsa <base64> Generated-by-Nova`.
 pub fn generate() -> Result<(String, String), String> {
@@ -351,7 +365,8 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
     let (public_key, private_key) = match public_key {
         Some(k) => (k, None),
         None => {
-            let (private, public) = generate().map_err(|e| {
+            let generated = call.new_key.clone().unwrap_or_else(generate);
+            let (private, public) = generated.map_err(|e| {
                 NovaError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     format!("key generation failed: {e}"),
@@ -529,6 +544,40 @@ mod tests {
         let fp = fingerprint(&public).unwrap();
         assert_eq!(fp.len(), 47, "{fp}");
         assert_eq!(fp.matches(':').count(), 15);
+    }
+
+    /// The key is generated before the state lock only for a create without a public key.
+    #[test]
+    fn a_key_is_generated_ahead_only_for_a_create_that_needs_one() {
+        let req = |method: axum::http::Method, body: &str| crate::http::Req {
+            method,
+            path: String::new(),
+            query: String::new(),
+            headers: Default::default(),
+            body: body.to_string().into(),
+            request_id: String::new(),
+        };
+        let post = axum::http::Method::POST;
+        assert!(wants_generation(
+            &req(post.clone(), r#"{"keypair": {"name": "k"}}"#),
+            "os-keypairs"
+        ));
+        assert!(wants_generation(
+            &req(post.clone(), "{}"),
+            "abc123/os-keypairs/"
+        ));
+        assert!(!wants_generation(
+            &req(
+                post.clone(),
+                r#"{"keypair": {"name": "k", "public_key": "x"}}"#
+            ),
+            "os-keypairs"
+        ));
+        assert!(!wants_generation(&req(post, "{}"), "servers"));
+        assert!(!wants_generation(
+            &req(axum::http::Method::GET, ""),
+            "os-keypairs"
+        ));
     }
 
     /// What pyca/cryptography would refuse is invalid, as in Nova.
