@@ -52,6 +52,17 @@ struct Screen {
 const CLEAR: &[u8] = b"\r\x1b[2K";
 
 impl Screen {
+    fn new(real: std::fs::File, width: usize) -> Self {
+        Self {
+            real,
+            width,
+            untracked: false,
+            partial: Vec::new(),
+            status_drawn: false,
+            failed: false,
+        }
+    }
+
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         if self.status_drawn {
             self.real.write_all(CLEAR)?;
@@ -129,14 +140,7 @@ pub fn install(stop: Arc<Stop>, progress: Option<Arc<Progress>>) -> std::io::Res
     let (mut reader, writer) = std::io::pipe()?;
     dup2(&writer, 1)?;
     drop(writer);
-    let screen = Arc::new(Mutex::new(Screen {
-        real,
-        width,
-        untracked: false,
-        partial: Vec::new(),
-        status_drawn: false,
-        failed: false,
-    }));
+    let screen = Arc::new(Mutex::new(Screen::new(real, width)));
     let done = Arc::new(AtomicBool::new(false));
     let ticker = match progress {
         Some(progress) => {
@@ -217,15 +221,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out");
         let real = std::fs::File::create(&path).unwrap();
-        let screen = Screen {
-            real,
-            width,
-            untracked: false,
-            partial: Vec::new(),
-            status_drawn: false,
-            failed: false,
-        };
-        (screen, path, dir)
+        (Screen::new(real, width), path, dir)
     }
 
     /// The status line replaces the unfinished line and gives it back before more output.
