@@ -128,7 +128,7 @@ fn serve(app: &Arc<App>, req: &Req, rest: &str) -> Reply {
 
 /// What a project may see: public and community images, and its own. A list shows
 /// community images only when asked for (`visibility=community|all`), as Glance does.
-fn visible<'s>(state: &'s State, ctx: &'s auth::Context) -> impl Iterator<Item = &'s Image> {
+pub fn visible<'s>(state: &'s State, ctx: &'s auth::Context) -> impl Iterator<Item = &'s Image> {
     state.images.iter().filter(move |i| {
         ctx.is_admin()
             || matches!(i.visibility, "public" | "community")
@@ -167,16 +167,20 @@ pub fn view(i: &Image) -> Value {
     Value::Object(m)
 }
 
-/// The value of field `key` of an image for filters and sorting, as Glance compares it.
-fn field(i: &Image, key: &str) -> Value {
-    view(i).get(key).cloned().unwrap_or(Value::Null)
-}
-
 fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
     let params = req.query_pairs();
     let mut limit = DEFAULT_LIMIT;
     let mut marker = None;
     let (mut sort_keys, mut sort_dirs) = (Vec::new(), Vec::new());
+    let bad_sort_key = |key: &str| {
+        bad_request(
+            req,
+            &format!(
+                "Invalid sort key: {key}. It must be one of the following: {}.",
+                SORT_KEYS.join(", ")
+            ),
+        )
+    };
     let mut filters: Vec<(String, String)> = Vec::new();
     for (k, v) in &params {
         match k.as_str() {
@@ -192,13 +196,7 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
             "marker" => marker = Some(v.clone()),
             "sort_key" => {
                 if !SORT_KEYS.contains(&v.as_str()) {
-                    return bad_request(
-                        req,
-                        &format!(
-                            "Invalid sort key: {v}. It must be one of the following: {}.",
-                            SORT_KEYS.join(", ")
-                        ),
-                    );
+                    return bad_sort_key(v);
                 }
                 sort_keys.push(v.clone());
             }
@@ -212,13 +210,7 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
                 for part in v.split(',') {
                     let (key, dir) = part.split_once(':').unwrap_or((part, "desc"));
                     if !SORT_KEYS.contains(&key) {
-                        return bad_request(
-                            req,
-                            &format!(
-                                "Invalid sort key: {key}. It must be one of the following: {}.",
-                                SORT_KEYS.join(", ")
-                            ),
-                        );
+                        return bad_sort_key(key);
                     }
                     if dir != "asc" && dir != "desc" {
                         return bad_request(req, &format!("Invalid sort direction: {dir}"));
@@ -261,9 +253,11 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
     let community = filters
         .iter()
         .any(|(k, v)| k == "visibility" && (v == "community" || v == "all"));
-    let mut images: Vec<&Image> = visible(state, ctx)
+    // Each image with its view, made once: filters, sorting and the answer read fields of it.
+    let mut images: Vec<(&Image, Value)> = visible(state, ctx)
         .filter(|i| community || i.visibility != "community")
-        .filter(|i| {
+        .map(|i| (i, view(i)))
+        .filter(|(i, shown)| {
             filters.iter().all(|(k, v)| match k.as_str() {
                 "visibility" => v == "all" || i.visibility == v,
                 "tag" => i.tags.iter().any(|t| t == v),
@@ -275,24 +269,24 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
                     .unwrap_or(v)
                     .split(',')
                     .any(|id| id == i.id),
-                key => match field(i, key) {
-                    Value::String(s) => v
+                key => match shown.get(key) {
+                    Some(Value::String(s)) => v
                         .strip_prefix("in:")
-                        .map_or(s == *v, |list| list.split(',').any(|x| x == s)),
-                    Value::Null => false,
-                    other => serde_json::from_str::<Value>(v).is_ok_and(|p| p == other),
+                        .map_or(s == v, |list| list.split(',').any(|x| x == s)),
+                    None | Some(Value::Null) => false,
+                    Some(other) => serde_json::from_str::<Value>(v).is_ok_and(|p| &p == other),
                 },
             })
         })
         .collect();
-    images.sort_by(|a, b| {
+    images.sort_by(|(a, a_shown), (b, b_shown)| {
         for (n, key) in sort_keys.iter().enumerate() {
             let dir = sort_dirs
                 .get(n)
                 .or(sort_dirs.last())
                 .map_or("desc", String::as_str);
-            let (x, y) = (field(a, key), field(b, key));
-            let order = match (&x, &y) {
+            let (x, y) = (&a_shown[key.as_str()], &b_shown[key.as_str()]);
+            let order = match (x, y) {
                 (Value::Number(p), Value::Number(q)) => p
                     .as_f64()
                     .partial_cmp(&q.as_f64())
@@ -313,13 +307,14 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
         }
     });
     if let Some(m) = &marker {
-        let Some(at) = images.iter().position(|i| &i.id == m) else {
+        let Some(at) = images.iter().position(|(i, _)| &i.id == m) else {
             return bad_request(req, &format!("No image found with ID {m}"));
         };
         images.drain(..=at);
     }
     let full_page = images.len() >= limit;
     images.truncate(limit);
+    let last_id = images.last().map(|(i, _)| i.id.clone());
     let query: Vec<String> = params
         .iter()
         .filter(|(k, _)| k != "marker")
@@ -328,7 +323,7 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
     let mut body = Map::new();
     body.insert(
         "images".into(),
-        Value::Array(images.iter().map(|i| view(i)).collect()),
+        Value::Array(images.into_iter().map(|(_, shown)| shown).collect()),
     );
     body.insert(
         "first".into(),
@@ -339,9 +334,9 @@ fn list(req: &Req, state: &State, ctx: &auth::Context) -> Reply {
         }),
     );
     body.insert("schema".into(), json!("/v2/schemas/images"));
-    if let (true, Some(last)) = (full_page, images.last()) {
+    if let (true, Some(last)) = (full_page, last_id) {
         let mut next = query.clone();
-        next.push(format!("marker={}", last.id));
+        next.push(format!("marker={last}"));
         body.insert(
             "next".into(),
             json!(format!("/v2/images?{}", next.join("&"))),

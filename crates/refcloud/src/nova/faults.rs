@@ -57,6 +57,33 @@ pub fn bad_request(message: impl Into<String>) -> NovaError {
     NovaError::new(StatusCode::BAD_REQUEST, message)
 }
 
+/// The 400 of Nova's JSON-schema validation: "Invalid input for field/attribute F.
+/// Value: V. REASON", the value as Python's `str()` shows it.
+pub fn schema_error(field: &str, value: &Value, reason: &str) -> NovaError {
+    bad_request(format!(
+        "Invalid input for field/attribute {field}. Value: {}. {reason}",
+        crate::http::python_str(value)
+    ))
+}
+
+/// jsonschema's `additionalProperties` reason for `names` (in the order given):
+/// "Additional properties are not allowed ('a', 'b' were unexpected)".
+pub fn additional_properties<S: AsRef<str>>(names: &[S]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{}'", n.as_ref())).collect();
+    let verb = if quoted.len() == 1 { "was" } else { "were" };
+    format!(
+        "Additional properties are not allowed ({} {verb} unexpected)",
+        quoted.join(", ")
+    )
+}
+
+/// The query schema's 400 for a `limit` that is not a whole number.
+pub fn limit_not_digits(value: &str) -> NovaError {
+    bad_request(format!(
+        "Invalid input for query parameters limit. Value: {value}. '{value}' does not match '^[0-9]*$'"
+    ))
+}
+
 pub fn not_found(message: impl Into<String>) -> NovaError {
     NovaError::new(StatusCode::NOT_FOUND, message)
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::clock;
 use crate::http::{JsonStyle, Reply};
 use crate::nova::call::NCall;
-use crate::nova::faults::{bad_request, not_found, NovaResult};
+use crate::nova::faults::{bad_request, limit_not_digits, not_found, NovaResult};
 use crate::state::{Image, State};
 
 /// `MAX_PROXY_API_SUPPORT_VERSION`.
@@ -58,18 +58,8 @@ fn basic(call: &NCall, i: &Image) -> Value {
     json!({"id": i.id, "name": i.name, "links": links(call, &i.id)})
 }
 
-/// What the project can see: public images and its own (Glance's default list leaves
-/// community images out; a show finds them).
-fn visible<'s>(call: &'s NCall, state: &'s State) -> impl Iterator<Item = &'s Image> {
-    state.images.iter().filter(move |i| {
-        call.ctx.is_admin()
-            || matches!(i.visibility, "public" | "community")
-            || call.ctx.project_id.as_deref() == Some(i.owner.as_str())
-    })
-}
-
 pub fn show(call: &NCall, state: &State, id: &str) -> NovaResult<Reply> {
-    let image = visible(call, state)
+    let image = crate::glance::visible(state, &call.ctx)
         .find(|i| i.id == id)
         .ok_or_else(|| not_found("Image not found."))?;
     Ok(Reply::json(
@@ -89,9 +79,7 @@ pub fn list(call: &NCall, state: &State, with_detail: bool) -> NovaResult<Reply>
         match k.as_str() {
             "limit" => {
                 if !v.bytes().all(|b| b.is_ascii_digit()) || v.is_empty() {
-                    return Err(bad_request(format!(
-                        "Invalid input for query parameters limit. Value: {v}. '{v}' does not match '^[0-9]*$'"
-                    )));
+                    return Err(limit_not_digits(&v));
                 }
                 limit = v.parse::<usize>().ok();
             }
@@ -102,7 +90,7 @@ pub fn list(call: &NCall, state: &State, with_detail: bool) -> NovaResult<Reply>
         }
     }
     // Glance's default order: newest first, then id.
-    let mut images: Vec<&Image> = visible(call, state)
+    let mut images: Vec<&Image> = crate::glance::visible(state, &call.ctx)
         .filter(|i| i.visibility != "community")
         .filter(|i| name.as_ref().is_none_or(|n| &i.name == n))
         .filter(|i| status.as_ref().is_none_or(|s| i.status == s))

@@ -13,7 +13,9 @@ use crate::http::{python_repr, python_str, JsonStyle, Reply};
 use crate::ids::is_canonical_uuid;
 use crate::mutants::Mutant;
 use crate::nova::call::NCall;
-use crate::nova::faults::{bad_request, instance_not_found, invalid_state, not_found, NovaResult};
+use crate::nova::faults::{
+    additional_properties, bad_request, instance_not_found, invalid_state, not_found, NovaResult,
+};
 use crate::nova::{instance_actions, ports, views};
 use crate::state::{Server, State, VmState};
 
@@ -96,9 +98,7 @@ fn parse_attach(call: &NCall) -> NovaResult<AttachRequest> {
         }
     };
     if let Some(extra) = body.keys().find(|k| *k != "interfaceAttachment") {
-        return Err(bad_request(format!(
-            "Additional properties are not allowed ('{extra}' was unexpected)"
-        )));
+        return Err(bad_request(additional_properties(&[extra])));
     }
     let Some(att) = body.get("interfaceAttachment") else {
         return Ok(req);
@@ -111,20 +111,18 @@ fn parse_attach(call: &NCall) -> NovaResult<AttachRequest> {
         )));
     };
     let allow_tag = call.version.at_least(2, 49);
-    let unexpected: Vec<String> = map
+    let unexpected: Vec<&String> = map
         .keys()
         .filter(|k| {
             !(matches!(k.as_str(), "net_id" | "port_id" | "fixed_ips")
                 || (allow_tag && *k == "tag"))
         })
-        .map(|k| format!("'{k}'"))
         .collect();
     if !unexpected.is_empty() {
-        let verb = if unexpected.len() == 1 { "was" } else { "were" };
         return Err(bad_request(format!(
-            "Invalid input for field/attribute interfaceAttachment. Value: {}. Additional properties are not allowed ({} {verb} unexpected)",
+            "Invalid input for field/attribute interfaceAttachment. Value: {}. {}",
             python_repr(att),
-            unexpected.join(", ")
+            additional_properties(&unexpected)
         )));
     }
     for key in ["net_id", "port_id"] {

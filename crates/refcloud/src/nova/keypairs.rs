@@ -13,9 +13,12 @@ use rsa::traits::PublicKeyParts as _;
 use serde_json::{json, Map, Value};
 
 use crate::clock;
-use crate::http::{python_repr, python_str, JsonStyle, Reply};
+use crate::http::{python_repr, JsonStyle, Reply};
 use crate::nova::call::NCall;
-use crate::nova::faults::{bad_request, conflict, not_found, policy, NovaError, NovaResult};
+use crate::nova::faults::{
+    additional_properties, bad_request, conflict, limit_not_digits, not_found, policy,
+    schema_error, NovaError, NovaResult,
+};
 use crate::quota::limit;
 use crate::state::{Keypair, State};
 
@@ -31,13 +34,6 @@ const SSH_TYPES: &[&str] = &[
     "ecdsa-sha2-nistp384",
     "ecdsa-sha2-nistp521",
 ];
-
-fn schema_error(field: &str, value: &Value, reason: &str) -> NovaError {
-    bad_request(format!(
-        "Invalid input for field/attribute {field}. Value: {}. {reason}",
-        python_str(value)
-    ))
-}
 
 fn invalid(reason: &str) -> NovaError {
     bad_request(format!("Keypair data is invalid: {reason}"))
@@ -69,12 +65,7 @@ fn strict_query(call: &NCall, known: &[&str]) -> NovaResult<()> {
     if unknown.is_empty() {
         return Ok(());
     }
-    let names: Vec<String> = unknown.iter().map(|k| format!("'{k}'")).collect();
-    Err(bad_request(format!(
-        "Additional properties are not allowed ({} {} unexpected)",
-        names.join(", "),
-        if names.len() == 1 { "was" } else { "were" }
-    )))
+    Err(bad_request(additional_properties(&unknown)))
 }
 
 /// `?user_id=` counts from 2.10; before, it is ignored.
@@ -279,15 +270,10 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
         .collect();
     if !unknown.is_empty() {
         unknown.sort();
-        let names: Vec<String> = unknown.iter().map(|k| format!("'{k}'")).collect();
         return Err(schema_error(
             "keypair",
             params,
-            &format!(
-                "Additional properties are not allowed ({} {} unexpected)",
-                names.join(", "),
-                if names.len() == 1 { "was" } else { "were" }
-            ),
+            &additional_properties(&unknown),
         ));
     }
     let Some(name) = obj.get("name") else {
@@ -474,15 +460,10 @@ pub fn list(call: &NCall, state: &State) -> NovaResult<Reply> {
                             "Invalid input for query parameters limit. Value: . '' should be non-empty",
                         ));
                     }
-                    let n: usize = Some(&v)
-                        .filter(|v| v.bytes().all(|b| b.is_ascii_digit()))
-                        .and_then(|v| if v.is_empty() { Some(0) } else { v.parse().ok() })
-                        .ok_or_else(|| {
-                            bad_request(format!(
-                                "Invalid input for query parameters limit. Value: {v}. '{v}' does not match '^[0-9]*$'"
-                            ))
-                        })?;
-                    limit = Some(n);
+                    if !v.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(limit_not_digits(&v));
+                    }
+                    limit = Some(v.parse::<usize>().map_err(|_| limit_not_digits(&v))?);
                 }
                 "marker" => marker = Some(v),
                 _ => {}

@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 
 use crate::http::{python_repr, python_str, JsonStyle, Reply};
 use crate::nova::call::NCall;
-use crate::nova::faults::{bad_request, policy, NovaError, NovaResult};
+use crate::nova::faults::{
+    additional_properties, bad_request, policy, schema_error, NovaError, NovaResult,
+};
 use crate::quota::{exceeds, forget_limits, limit, NOVA_DEFAULTS};
 use crate::state::State;
 
@@ -111,13 +113,6 @@ pub fn show(call: &NCall, state: &State, project: &str, view: Option<&str>) -> N
     Ok(ok(StatusCode::OK, &json!({ "quota_set": set })))
 }
 
-fn invalid(field: &str, value: &Value, why: &str) -> NovaError {
-    bad_request(format!(
-        "Invalid input for field/attribute {field}. Value: {}. {why}",
-        python_str(value)
-    ))
-}
-
 /// `PUT /os-quota-sets/{project}` (admin). Checked as Nova's JSON schema does, then
 /// against what is in use; the answer has no `id` [obs].
 pub fn update(call: &NCall, state: &mut State, project: &str) -> NovaResult<Reply> {
@@ -126,31 +121,35 @@ pub fn update(call: &NCall, state: &mut State, project: &str) -> NovaResult<Repl
     }
     let body = call.body.clone().unwrap_or(Value::Null);
     let Some(set) = body.get("quota_set").and_then(Value::as_object) else {
-        return Err(invalid("", &body, "'quota_set' is a required property"));
+        return Err(schema_error(
+            "",
+            &body,
+            "'quota_set' is a required property",
+        ));
     };
     let names = shown(call);
     if let Some(extra) = set
         .keys()
         .find(|k| !names.contains(&k.as_str()) && *k != "force")
     {
-        return Err(invalid(
+        return Err(schema_error(
             "quota_set",
             &Value::Object(set.clone()),
-            &format!("Additional properties are not allowed ('{extra}' was unexpected)"),
+            &additional_properties(&[extra]),
         ));
     }
     let mut wanted = Vec::new();
     for (name, value) in set.iter().filter(|(k, _)| *k != "force") {
         let text = python_str(value);
         let Ok(limit) = text.parse::<i64>() else {
-            return Err(invalid(
+            return Err(schema_error(
                 name,
                 value,
                 &format!("{} does not match '^-?[0-9]+$'", python_repr(value)),
             ));
         };
         if limit < -1 {
-            return Err(invalid(
+            return Err(schema_error(
                 name,
                 value,
                 &format!("{limit} is less than the minimum of -1"),

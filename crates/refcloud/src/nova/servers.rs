@@ -10,19 +10,12 @@ use crate::app::App;
 use crate::http::{python_str, JsonStyle, Reply};
 use crate::ids::is_canonical_uuid;
 use crate::nova::call::NCall;
-use crate::nova::faults::{bad_request, not_found, policy, NovaResult};
+use crate::nova::faults::{bad_request, not_found, policy, schema_error, NovaResult};
 use crate::nova::{instance_actions, ports, quotas, views};
 use crate::state::{Server, State, VmState};
 
 fn ok(value: Value) -> Reply {
     Reply::json(StatusCode::OK, &value, JsonStyle::Python)
-}
-
-fn schema_error(field: &str, value: &Value, reason: &str) -> crate::nova::faults::NovaError {
-    bad_request(format!(
-        "Invalid input for field/attribute {field}. Value: {}. {reason}",
-        python_str(value)
-    ))
 }
 
 pub fn list(call: &NCall, state: &State, detail: bool) -> NovaResult<Reply> {
