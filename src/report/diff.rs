@@ -52,66 +52,72 @@ impl Diff {
             || self.interrupted.is_some()
     }
 
+    /// What changed, section by section (title, items), in the order people read them;
+    /// an item of several lines (a drift) indents its own. `render` and the HTML page
+    /// (`diff --html`) both show these.
+    pub fn sections(&self) -> Vec<(&'static str, Vec<String>)> {
+        let drift = self
+            .schema_drift
+            .iter()
+            .map(|d| {
+                let mut item = format!("{} ({}):", d.trial, d.id);
+                for (p, t) in &d.appeared {
+                    item.push_str(&format!("\n    + {p}: {t} (appeared)"));
+                }
+                for (p, t) in &d.disappeared {
+                    item.push_str(&format!("\n    - {p}: {t} (disappeared)"));
+                }
+                for (p, a, b) in &d.changed {
+                    item.push_str(&format!("\n    ~ {p}: {a} -> {b} (changed type)"));
+                }
+                item
+            })
+            .collect();
+        vec![
+            (
+                "newly failing",
+                self.newly_failing
+                    .iter()
+                    .map(|(t, id, was, now)| format!("{t} ({id}): was {}, now {now}", was.as_str()))
+                    .collect(),
+            ),
+            ("schema drift", drift),
+            (
+                "newly passing",
+                self.newly_passing
+                    .iter()
+                    .map(|(t, id, was)| format!("{t} ({id}): was {}", was.as_str()))
+                    .collect(),
+            ),
+            (
+                "newly skipped",
+                self.newly_skipped
+                    .iter()
+                    .map(|(t, id, why)| format!("{t} ({id}): {why}"))
+                    .collect(),
+            ),
+            (
+                "slower",
+                self.slower
+                    .iter()
+                    .map(|(t, a, b)| format!("{t}: {a:.0} ms -> {b:.0} ms"))
+                    .collect(),
+            ),
+            ("new cases", self.added.clone()),
+            ("cases no longer run", self.removed.clone()),
+        ]
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
-        // One entry per item; an item of several lines (a drift) indents its own.
-        let section = |out: &mut String, title: &str, items: Vec<String>| {
+        for (title, items) in self.sections() {
             if !items.is_empty() {
                 let _ = writeln!(out, "{title} ({}):", items.len());
                 for item in items {
                     let _ = writeln!(out, "  {item}");
                 }
             }
-        };
-        section(
-            &mut out,
-            "newly failing",
-            self.newly_failing
-                .iter()
-                .map(|(t, id, was, now)| format!("{t} ({id}): was {}, now {now}", was.as_str()))
-                .collect(),
-        );
-        let mut drift = Vec::new();
-        for d in &self.schema_drift {
-            let mut item = format!("{} ({}):", d.trial, d.id);
-            for (p, t) in &d.appeared {
-                item.push_str(&format!("\n    + {p}: {t} (appeared)"));
-            }
-            for (p, t) in &d.disappeared {
-                item.push_str(&format!("\n    - {p}: {t} (disappeared)"));
-            }
-            for (p, a, b) in &d.changed {
-                item.push_str(&format!("\n    ~ {p}: {a} -> {b} (changed type)"));
-            }
-            drift.push(item);
         }
-        section(&mut out, "schema drift", drift);
-        section(
-            &mut out,
-            "newly passing",
-            self.newly_passing
-                .iter()
-                .map(|(t, id, was)| format!("{t} ({id}): was {}", was.as_str()))
-                .collect(),
-        );
-        section(
-            &mut out,
-            "newly skipped",
-            self.newly_skipped
-                .iter()
-                .map(|(t, id, why)| format!("{t} ({id}): {why}"))
-                .collect(),
-        );
-        section(
-            &mut out,
-            "slower",
-            self.slower
-                .iter()
-                .map(|(t, a, b)| format!("{t}: {a:.0} ms -> {b:.0} ms"))
-                .collect(),
-        );
-        section(&mut out, "new cases", self.added.clone());
-        section(&mut out, "cases no longer run", self.removed.clone());
         if let Some(why) = &self.interrupted {
             let _ = writeln!(out, "the new run was interrupted: {why}");
         }

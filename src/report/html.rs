@@ -218,6 +218,14 @@ fn counts(report: &RunReport) -> BTreeMap<Verdict, usize> {
     counts
 }
 
+fn capitalized(title: &str) -> String {
+    let mut chars = title.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn opt(v: Option<impl std::fmt::Display>) -> String {
     v.map_or("-".into(), |v| v.to_string())
 }
@@ -286,14 +294,6 @@ pub fn diff_page(diff: &Diff, old: &RunReport, new: &RunReport) -> String {
             "no regression"
         }
     );
-    let section = |title: &str, items: Vec<String>| {
-        html! {
-            @if !items.is_empty() {
-                h2 { (title) " (" (items.len()) ")" }
-                ul { @for i in &items { li { pre { (i) } } } }
-            }
-        }
-    };
     let rendered = diff.render();
     let body = html! {
         h1 { (title) }
@@ -307,19 +307,12 @@ pub fn diff_page(diff: &Diff, old: &RunReport, new: &RunReport) -> String {
             }
         }
         @if regression { p class="banner" { "Regression: something checked before fails, drifted or was not checked now." } }
-        (section("Newly failing", diff.newly_failing.iter().map(|(t, id, was, now)| format!("{t} ({id}): was {}, now {now}", was.as_str())).collect()))
-        (section("Schema drift", diff.schema_drift.iter().map(|d| {
-            let mut s = format!("{} ({})", d.trial, d.id);
-            for (p, t) in &d.appeared { s.push_str(&format!("\n+ {p}: {t}")); }
-            for (p, t) in &d.disappeared { s.push_str(&format!("\n- {p}: {t}")); }
-            for (p, a, b) in &d.changed { s.push_str(&format!("\n~ {p}: {a} -> {b}")); }
-            s
-        }).collect()))
-        (section("Newly passing", diff.newly_passing.iter().map(|(t, id, was)| format!("{t} ({id}): was {}", was.as_str())).collect()))
-        (section("Newly skipped", diff.newly_skipped.iter().map(|(t, id, why)| format!("{t} ({id}): {why}")).collect()))
-        (section("Slower", diff.slower.iter().map(|(t, a, b)| format!("{t}: {a:.0} ms -> {b:.0} ms")).collect()))
-        (section("New cases", diff.added.clone()))
-        (section("Cases no longer run", diff.removed.clone()))
+        @for (title, items) in diff.sections() {
+            @if !items.is_empty() {
+                h2 { (capitalized(title)) " (" (items.len()) ")" }
+                ul { @for i in &items { li { pre { (i) } } } }
+            }
+        }
         @if let Some(why) = &diff.interrupted { p class="banner" { "The new run was interrupted: " (why) } }
         h2 { "As text" }
         pre { (rendered) }
