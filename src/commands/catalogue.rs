@@ -54,22 +54,31 @@ impl Cases {
     }
 }
 
-/// `--snapshots`, else `snapshots` beside a cases folder, else the built-in ones.
-pub fn snapshots(args: &CatalogueArgs) -> Snapshots {
-    if let Some(dir) = &args.snapshots {
-        return Snapshots::Folder(dir.clone());
-    }
-    match Cases::of(args.cases.as_deref()) {
-        Cases::Folder(cases) => {
-            let cases = cases.canonicalize().unwrap_or(cases);
-            Snapshots::Folder(cases.parent().unwrap_or(Path::new(".")).join("snapshots"))
-        }
-        Cases::BuiltIn => Snapshots::BuiltIn,
-    }
+/// A loaded catalogue, where its snapshots are, and how reports name it: the catalogue is
+/// chosen once per command.
+pub struct Opened {
+    pub catalogue: Arc<Catalogue>,
+    pub snapshots: Snapshots,
+    pub name: String,
 }
 
-pub fn load(args: &CatalogueArgs) -> Result<Arc<Catalogue>, Error> {
-    Cases::of(args.cases.as_deref()).load().map(Arc::new)
+/// Loads the catalogue `args` select; its snapshots are `--snapshots`, else `snapshots`
+/// beside a cases folder, else the built-in ones.
+pub fn open(args: &CatalogueArgs) -> Result<Opened, Error> {
+    let cases = Cases::of(args.cases.as_deref());
+    let snapshots = match (&args.snapshots, &cases) {
+        (Some(dir), _) => Snapshots::Folder(dir.clone()),
+        (None, Cases::Folder(dir)) => {
+            let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+            Snapshots::Folder(dir.parent().unwrap_or(Path::new(".")).join("snapshots"))
+        }
+        (None, Cases::BuiltIn) => Snapshots::BuiltIn,
+    };
+    Ok(Opened {
+        catalogue: Arc::new(cases.load()?),
+        snapshots,
+        name: cases.describe(),
+    })
 }
 
 /// `stackconform catalogue export DIR`.

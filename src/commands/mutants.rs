@@ -22,8 +22,11 @@ pub fn mutants(args: MutantsArgs) -> Result<i32, Error> {
         say(&render_list())?;
         return Ok(0);
     }
-    let catalogue = catalogue::load(&args.catalogue)?;
-    let snapshots = catalogue::snapshots(&args.catalogue);
+    let catalogue::Opened {
+        catalogue,
+        snapshots,
+        ..
+    } = catalogue::open(&args.catalogue)?;
     let mut selected: Vec<Mutant> = if args.mutants.is_empty() {
         Mutant::all().to_vec()
     } else {

@@ -82,7 +82,11 @@ fn run_with(
     if !args.test.list {
         connect.clients.prewarm(args.clouds.insecure);
     }
-    let catalogue = catalogue::load(&args.catalogue)?;
+    let catalogue::Opened {
+        catalogue,
+        snapshots,
+        name: catalogue_name,
+    } = catalogue::open(&args.catalogue)?;
     let cases = match &args.partition {
         Some(p) => p.select(&catalogue.cases),
         None => catalogue.cases.clone(),
@@ -91,7 +95,6 @@ fn run_with(
         Some(path) => Deviations::load(path)?,
         None => Deviations::default(),
     };
-    let snapshots = catalogue::snapshots(&args.catalogue);
     let test = &args.test;
     if test.list {
         return Ok(if trials::list(test, &cases).has_failed() {
@@ -236,7 +239,7 @@ fn run_with(
         println!("{line}");
         let _ = writeln!(std::io::stderr(), "stackconform: {line}");
     }
-    let mut report = run_report(&ctx, &args, started);
+    let mut report = run_report(&ctx, &args, started, catalogue_name);
     report.interrupted = interrupted.clone();
     write_reports(&report, &args, &ctx.catalogue)?;
     report_leftovers(&ctx, &args);
@@ -303,7 +306,12 @@ fn report_leftovers(ctx: &RunContext, args: &RunArgs) {
     }
 }
 
-fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) -> RunReport {
+fn run_report(
+    ctx: &RunContext,
+    args: &RunArgs,
+    started: (Instant, SystemTime),
+    catalogue: String,
+) -> RunReport {
     let mut cases = std::mem::take(&mut *ctx.reports.lock().unwrap_or_else(|e| e.into_inner()));
     cases.sort_by(|a, b| a.trial.cmp(&b.trial));
     let target = &ctx.target;
@@ -323,7 +331,7 @@ fn run_report(ctx: &RunContext, args: &RunArgs, started: (Instant, SystemTime)) 
         run_id: ctx.run_id.clone(),
         started_at: humantime::format_rfc3339_millis(started.1).to_string(),
         duration_ms: started.0.elapsed().as_secs_f64() * 1000.0,
-        catalogue: Some(catalogue::Cases::of(args.catalogue.cases.as_deref()).describe()),
+        catalogue: Some(catalogue),
         target: TargetReport {
             name: target.name.clone(),
             reference_cloud: target.is_reference(),
