@@ -128,12 +128,22 @@ fn a_filter_that_matches_nothing_exits_4_and_names_the_filter() {
 
 // 3. Output errors
 
+/// `| head -n 1`: reads the first line of the child's stdout, closes the pipe, and waits
+/// (at most two minutes) for the child to end.
+fn head_1(mut child: Child) -> Output {
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    wait(child, Duration::from_secs(120))
+}
+
 #[test]
 fn a_closed_stdout_tears_down_writes_the_report_and_exits_130() {
     let served = Served::start_with(&["--reference-detach-delay", "300ms"]);
     let dir = workspace();
     let report = dir.path().join("report.json");
-    let mut child = served_run(
+    let child = served_run(
         &served,
         dir.path(),
         &["--report", report.to_str().unwrap(), "--test-threads", "4"],
@@ -142,12 +152,7 @@ fn a_closed_stdout_tears_down_writes_the_report_and_exits_130() {
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
-    // `| head -n 1`: read the first line, then close the pipe.
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let out = wait(child, Duration::from_secs(120));
+    let out = head_1(child);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(code(&out), Some(130), "{err}");
     assert!(!err.contains("panicked"), "{err}");
@@ -168,7 +173,7 @@ fn a_closed_stdout_tears_down_writes_the_report_and_exits_130() {
 #[test]
 fn a_closed_stdout_found_by_the_status_line_stops_the_run_too() {
     let dir = workspace();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stackconform"))
+    let child = Command::new(env!("CARGO_BIN_EXE_stackconform"))
         .current_dir(dir.path())
         .env("CI", "true")
         .args([
@@ -182,11 +187,7 @@ fn a_closed_stdout_found_by_the_status_line_stops_the_run_too() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let out = wait(child, Duration::from_secs(120));
+    let out = head_1(child);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(code(&out), Some(130), "{err}");
     assert!(err.contains("standard output failed"), "{err}");
