@@ -156,11 +156,16 @@ cloud_field() {
     awk -v key="$1:" '/^  reference:/ {f = 1; next} /^  [^ ]/ {f = 0}
         f && $1 == key {gsub(/"/, "", $2); print $2; exit}' "$TMP/clouds.yaml"
 }
-AUTH_URL=$(cloud_field auth_url)
-PASSWORD=$(cloud_field password)
-USERNAME=$(cloud_field username)
-PROJECT=$(cloud_field project_name)
-[ -n "$AUTH_URL" ] && [ -n "$PASSWORD" ] || die "cannot read the reference cloud from $TMP/clouds.yaml"
+# AUTH_URL, PASSWORD, USERNAME, PROJECT and BASE (the URL before /identity) of it.
+read_reference_cloud() {
+    AUTH_URL=$(cloud_field auth_url)
+    PASSWORD=$(cloud_field password)
+    USERNAME=$(cloud_field username)
+    PROJECT=$(cloud_field project_name)
+    [ -n "$AUTH_URL" ] && [ -n "$PASSWORD" ] || die "cannot read the reference cloud from $TMP/clouds.yaml"
+    BASE=${AUTH_URL%/identity/v3}
+}
+read_reference_cloud
 TOKEN=$(curl -sS -o /dev/null -D - -X POST "$AUTH_URL/auth/tokens" \
     -H 'Content-Type: application/json' \
     -d "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\":
@@ -168,7 +173,6 @@ TOKEN=$(curl -sS -o /dev/null -D - -X POST "$AUTH_URL/auth/tokens" \
         \"scope\": {\"project\": {\"name\": \"$PROJECT\", \"domain\": {\"name\": \"Default\"}}}}}" |
     awk -F': ' 'tolower($1) == "x-subject-token" {sub(/\r$/, "", $2); print $2}')
 [ -n "$TOKEN" ] || die "Keystone gave no token"
-BASE=${AUTH_URL%/identity/v3}
 ROUTER=$(</proc/sys/kernel/random/uuid)
 TP_URL="$BASE/networking/v2.0/routers/$ROUTER/remove_router_interface"
 STATUS=$(curl -sS -o /dev/null -w '%{http_code}' -X PUT "$TP_URL" -H "X-Auth-Token: $TOKEN" \
@@ -328,11 +332,7 @@ START_REPS=${BENCH_START_REPS:-20}
 HURL=${HURL:-$(command -v hurl || true)}
 say "6. start-up: five cases, stackconform${HURL:+ and Hurl}, $START_REPS runs each"
 start_serve
-AUTH_URL=$(cloud_field auth_url)
-PASSWORD=$(cloud_field password)
-USERNAME=$(cloud_field username)
-PROJECT=$(cloud_field project_name)
-BASE=${AUTH_URL%/identity/v3}
+read_reference_cloud
 mkdir -p "$TMP/five"
 cp -r "$ROOT/cases/fixtures" "$TMP/five/fixtures"
 for c in "${MATRIX[@]}"; do
@@ -414,17 +414,18 @@ if [ -n "$HURL" ]; then
     M6_HURL_VERSION=$("$HURL" --version | sed -n 1p)   # sed reads it all: no SIGPIPE under pipefail
 fi
 : >"$TMP/m6"
-for ((r = 1; r <= START_REPS; r++)); do
+# m6_time TOOL CMD...: runs CMD, appends "TOOL <microseconds>" to $TMP/m6.
+m6_time() {
+    local tool=$1 s e
+    shift
     s=$(date +%s%N)
-    OS_CLIENT_CONFIG_FILE="$TMP/clouds.yaml" "${FIVE[@]}" >/dev/null 2>&1 || die "five cases, run $r failed"
+    "$@" >/dev/null 2>&1 || die "$tool, run $r failed"
     e=$(date +%s%N)
-    echo "stackconform $(( (e - s) / 1000 ))" >>"$TMP/m6"
-    if [ -n "$HURL" ]; then
-        s=$(date +%s%N)
-        "${HURL_RUN[@]}" >/dev/null 2>&1 || die "Hurl, run $r failed"
-        e=$(date +%s%N)
-        echo "hurl $(( (e - s) / 1000 ))" >>"$TMP/m6"
-    fi
+    echo "$tool $(( (e - s) / 1000 ))" >>"$TMP/m6"
+}
+for ((r = 1; r <= START_REPS; r++)); do
+    OS_CLIENT_CONFIG_FILE="$TMP/clouds.yaml" m6_time stackconform "${FIVE[@]}"
+    [ -z "$HURL" ] || m6_time hurl "${HURL_RUN[@]}"
 done
 kill -TERM "$SERVE_PID" && wait "$SERVE_PID" 2>/dev/null || true
 SERVE_PID=
