@@ -262,6 +262,9 @@ fn case(c: &CaseReport) -> Markup {
                     @if !schema.extra_fields.is_empty() {
                         " (fields the schema does not know: " (schema.extra_fields.join(", ")) ")"
                     }
+                    @if !schema.off_pattern.is_empty() {
+                        " (allowed in contract mode only: " (schema.off_pattern.join(", ")) ")"
+                    }
                 }
                 @if !schema.errors.is_empty() { pre { (schema.errors.join("\n")) } }
             }

@@ -204,6 +204,9 @@ pub struct SchemaReport {
     /// Fields the schema does not know, allowed in contract mode.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_fields: Vec<String>,
+    /// Strings outside the schema's pattern, allowed in contract mode.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub off_pattern: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]

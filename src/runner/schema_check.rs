@@ -34,9 +34,9 @@ pub fn check(
     context: &str,
     log: &mut CaseLog,
 ) -> Result<(), Vec<String>> {
-    let mut extras = Vec::new();
+    let mut allowed = Allowed::default();
     let note = |n: String| ctx.note(format!("{}: {n}", log.trial));
-    let result = compare(ctx, name, resp, context, &mut extras, &note);
+    let result = compare(ctx, name, resp, context, &mut allowed, &note);
     let outcome = match &result {
         Ok(true) => "matched",
         Ok(false) => "recorded",
@@ -49,10 +49,18 @@ pub fn check(
             name: name.to_string(),
             outcome: outcome.to_string(),
             errors: result.as_ref().err().cloned().unwrap_or_default(),
-            extra_fields: extras,
+            extra_fields: allowed.extras,
+            off_pattern: allowed.off_pattern,
         },
     );
     result.map(|_| ())
+}
+
+/// What contract mode let through that strict mode would fail, for the report.
+#[derive(Default)]
+struct Allowed {
+    extras: Vec<String>,
+    off_pattern: Vec<String>,
 }
 
 /// `Ok(true)` when the stored schema matched, `Ok(false)` when none was stored and the
@@ -62,7 +70,7 @@ fn compare(
     name: &str,
     resp: &HttpResponse,
     context: &str,
-    extras: &mut Vec<String>,
+    allowed: &mut Allowed,
     note: &dyn Fn(String),
 ) -> Result<bool, Vec<String>> {
     let store = &ctx.snapshots;
@@ -95,8 +103,14 @@ fn compare(
         note(format!(
             "{context}: schema {name}: extra field allowed in contract mode: {extra}"
         ));
-        extras.push(extra.to_string());
     }
+    for off in &verdict.off_pattern {
+        note(format!(
+            "{context}: schema {name}: value outside the pattern allowed in contract mode: {off}"
+        ));
+    }
+    allowed.extras.extend(verdict.extras);
+    allowed.off_pattern.extend(verdict.off_pattern);
     if verdict.errors.is_empty() {
         return Ok(true);
     }

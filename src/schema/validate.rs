@@ -2,7 +2,10 @@
 //!
 //! Both modes validate with `unevaluatedProperties: false` added to every object
 //! schema that lists properties, so extra fields are always found; contract mode
-//! reports them as notes, strict mode fails on them.
+//! reports them as notes, strict mode fails on them. A value outside a `pattern` is
+//! the other thing only strict mode fails: the pattern records what one service
+//! sends (Keystone's 32-hex owner ids), while the API only promises a non-empty
+//! string (`fake_project_id` from a Neutron without Keystone, an id an admin typed).
 use std::fmt;
 use std::str::FromStr;
 
@@ -45,6 +48,8 @@ pub struct Verdict {
     pub errors: Vec<String>,
     /// Fields the schema does not list (failures in strict mode, notes in contract mode).
     pub extras: Vec<String>,
+    /// Strings outside the schema's `pattern` (failures in strict mode, notes in contract mode).
+    pub off_pattern: Vec<String>,
 }
 
 /// Adds `unevaluatedProperties: false` where a schema lists properties. Combinator
@@ -175,9 +180,13 @@ fn verdict(validator: &jsonschema::Validator, body: &Value, mode: Mode) -> Verdi
             ValidationErrorKind::Format { format } => verdict.errors.push(format!(
                 "{path}: expected format {format}, observed {observed}"
             )),
-            ValidationErrorKind::Pattern { pattern } => verdict.errors.push(format!(
-                "{path}: expected a string matching {pattern}, observed {observed}"
-            )),
+            ValidationErrorKind::Pattern { pattern } => {
+                let msg = format!("{path}: expected a string matching {pattern}, observed {observed}");
+                match mode {
+                    Mode::Strict => verdict.errors.push(msg),
+                    Mode::Contract => verdict.off_pattern.push(msg),
+                }
+            }
             ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
                 verdict.errors.push(format!(
                     "{path}: matches none of the schema's alternatives ({}), observed {observed}",
@@ -287,6 +296,30 @@ mod tests {
                 .errors
                 .contains(&r#"/d: not in the schema, observed "x""#.to_string()),
             "{strict:?}"
+        );
+    }
+
+    #[test]
+    fn an_owner_id_outside_the_pattern_fails_only_in_strict_mode() {
+        let s = json!({
+            "type": "object",
+            "properties": {"project_id": {"type": "string", "minLength": 1, "pattern": "^[0-9a-f]{32}$"}},
+            "required": ["project_id"]
+        });
+        let body = json!({"project_id": "fake_project_id"});
+        let contract = validate(&s, &body, Mode::Contract).unwrap();
+        assert!(contract.errors.is_empty(), "{contract:?}");
+        assert_eq!(
+            contract.off_pattern,
+            vec![r#"/project_id: expected a string matching ^[0-9a-f]{32}$, observed "fake_project_id""#.to_string()]
+        );
+        let strict = validate(&s, &body, Mode::Strict).unwrap();
+        assert_eq!(strict.errors, contract.off_pattern);
+        // An empty owner id is not a string the API promises, in either mode.
+        let empty = validate(&s, &json!({"project_id": ""}), Mode::Contract).unwrap();
+        assert!(
+            empty.errors.iter().any(|e| e.starts_with("/project_id:")),
+            "{empty:?}"
         );
     }
 
