@@ -7,7 +7,8 @@
 #   usage: targets/up.sh [--check]      (--check: also run both check.sh)
 # Optional environment:
 #   NEUTRON_STATE_DIR, NOVA_STATE_DIR    state dirs (default: <target>/state)
-#   NEUTRON_VENV, NOVA_VENV              venvs (default: <target>/.venv)
+#   RELEASE                              OpenStack release (default: the newest in releases/)
+#   NEUTRON_VENV, NOVA_VENV              venvs (default: <target>/.venv-RELEASE)
 #   NEUTRON_PORT, NOVA_PORT, NOVA_NETWORK_PORT   fixed ports (default: any free port)
 #   PYTHON                               interpreter for creating the venvs
 set -euo pipefail
@@ -19,13 +20,15 @@ case "${1:-}" in
   *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
 unset STATE_DIR TARGET_VENV   # each target gets its own, below
+. "$HERE/lib/release.sh"
+export RELEASE
 
 # Each target gets its own STATE_DIR and TARGET_VENV (see start.sh and setup.sh).
 run_in() {  # run_in TARGET COMMAND...
   local t=$1; shift
   local state venv
-  if [ "$t" = neutron ]; then state=${NEUTRON_STATE_DIR:-$HERE/neutron/state}; venv=${NEUTRON_VENV:-$HERE/neutron/.venv}
-  else state=${NOVA_STATE_DIR:-$HERE/nova/state}; venv=${NOVA_VENV:-$HERE/nova/.venv}; fi
+  if [ "$t" = neutron ]; then state=${NEUTRON_STATE_DIR:-$HERE/neutron/state}; venv=${NEUTRON_VENV:-$HERE/neutron/.venv-$RELEASE}
+  else state=${NOVA_STATE_DIR:-$HERE/nova/state}; venv=${NOVA_VENV:-$HERE/nova/.venv-$RELEASE}; fi
   STATE_DIR=$state TARGET_VENV=$venv "$@"
 }
 

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Shared by neutron/setup.sh and nova/setup.sh: a Python venv ($TARGET_VENV,
-# default TARGET_DIR/.venv) with exactly TARGET_DIR/requirements.lock, then an
-# import check. Idempotent: a venv built from the same lock file is left alone.
+# default TARGET_DIR/.venv-RELEASE) with exactly releases/RELEASE/SERVICE.lock,
+# then an import check. RELEASE picks the OpenStack release (lib/release.sh;
+# default the newest). Idempotent: a venv built from the same lock file is left alone.
 # Needs Python 3.11+ with venv (Debian: apt-get install python3-venv) and PyPI.
-#   usage: lib/setup.sh TARGET_DIR LABEL IMPORT_CHECK   (PYTHON=... picks the interpreter)
+#   usage: lib/setup.sh TARGET_DIR SERVICE IMPORT_CHECK   (PYTHON=... picks the interpreter)
 set -euo pipefail
-HERE=$1 LABEL=$2 CHECK=$3   # target folder, "neutron 29.0.0", Python import check
-VENV=${TARGET_VENV:-$HERE/.venv}
-LOCK=$HERE/requirements.lock
+HERE=$1 SERVICE=$2 CHECK=$3   # target folder, "neutron" or "nova", Python import check
+. "$(dirname "$0")/release.sh"
+VENV=${TARGET_VENV:-$HERE/.venv-$RELEASE}
+LOCK=$RELEASE_DIR/$SERVICE.lock
+LABEL="$SERVICE $(release_version "$SERVICE") (OpenStack $RELEASE)"
 T0=$SECONDS
 
 want=$(sha256sum "$LOCK" | cut -d' ' -f1)
 if [ "$(cat "$VENV/.lock-sha256" 2>/dev/null)" = "$want" ]; then
-  echo "setup: $VENV already matches requirements.lock (0 s)"; exit 0
+  echo "setup: $VENV already matches $LOCK, $LABEL (0 s)"; exit 0
 fi
 [ -x "$VENV/bin/pip" ] || "${PYTHON:-python3}" -m venv "$VENV" ||
   { echo "setup: creating the venv failed (Debian: apt-get install python3-venv)" >&2; exit 1; }

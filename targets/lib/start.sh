@@ -3,11 +3,13 @@
 # background on 127.0.0.1 and wait (up to 120 s) until every URL in its
 # target.json answers HTTP. Writes into the state dir ($STATE_DIR, default
 # TARGET_DIR/state): server.pid, server.log, clouds.yaml, target.json.
+# RELEASE picks the OpenStack release whose venv runs it (lib/release.sh).
 #   usage: lib/start.sh TARGET_DIR PORT...   (0: a free port is picked)
 # Prints "READY ..." lines on success; exits non-zero (log tail shown) on failure.
 set -euo pipefail
 HERE=$1; shift   # the target folder; the rest are serve.py's ports
-VENV=${TARGET_VENV:-$HERE/.venv}
+. "$(dirname "$0")/release.sh"
+VENV=${TARGET_VENV:-$HERE/.venv-$RELEASE}
 mkdir -p "${STATE_DIR:-$HERE/state}"
 STATE=$(cd "${STATE_DIR:-$HERE/state}" && pwd)
 PIDFILE=$STATE/server.pid LOG=$STATE/server.log
@@ -16,7 +18,7 @@ running() { [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep 
 if [ -f "$PIDFILE" ] && running "$(cat "$PIDFILE")"; then
   echo "start: already running (pid $(cat "$PIDFILE")); run ./stop.sh first" >&2; exit 1
 fi
-[ -x "$VENV/bin/python" ] || { echo "start: no venv at $VENV; run ./setup.sh" >&2; exit 1; }
+[ -x "$VENV/bin/python" ] || { echo "start: no venv at $VENV; run RELEASE=$RELEASE ./setup.sh" >&2; exit 1; }
 rm -f "$PIDFILE" "$STATE/target.json" "$STATE/clouds.yaml"
 T0=$(date +%s%3N)
 nohup "$VENV/bin/python" "$HERE/serve.py" "$STATE" "$@" >"$LOG" 2>&1 </dev/null &

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""real-neutron target: the real OpenStack Neutron 29.0.0 API on 127.0.0.1.
+"""real-neutron target: the real OpenStack Neutron API (of the release its venv holds) on 127.0.0.1.
 
-usage: .venv/bin/python serve.py STATE_DIR [PORT]    (PORT 0 = any free port)
+usage: .venv-RELEASE/bin/python serve.py STATE_DIR [PORT]    (PORT 0 = any free port)
 Normally run by start.sh.
 
 Neutron's own WSGI app (neutron.server.api.api_server, the installed
@@ -16,6 +16,7 @@ STATE_DIR/clouds.yaml (one cloud per identity, each with a
 "stackconform" map: project_id, user_id, roles) and
 STATE_DIR/target.json and prints "READY <url>".
 """
+import importlib.metadata
 import json
 import os
 import sys
@@ -120,7 +121,7 @@ def main():
                                       'roles': roles}}
               for name, (tok, user, proj, roles) in IDENTITIES.items()}
     info = {
-        'name': NAME, 'service_type': 'network', 'neutron_version': '29.0.0',
+        'name': NAME, 'service_type': 'network', 'neutron_version': importlib.metadata.version('neutron'),
         'url': url, 'api_url': url + '/v2.0', 'port': httpd.server_port,
         'pid': os.getpid(), 'state_dir': STATE,
         'clouds_yaml': os.path.join(STATE, 'clouds.yaml'),

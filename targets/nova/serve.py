@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""real-nova target: the real OpenStack Nova 34.0.0 compute API on 127.0.0.1.
+"""real-nova target: the real OpenStack Nova compute API (of the release its venv holds) on 127.0.0.1.
 
-usage: .venv/bin/python serve.py STATE_DIR [PORT [NETWORK_PORT]]  (0 = any free port)
+usage: .venv-RELEASE/bin/python serve.py STATE_DIR [PORT [NETWORK_PORT]]  (0 = any free port)
 Normally run by start.sh.
 
 Everything runs in this one process, built from Nova's own functional-test
@@ -19,6 +19,7 @@ listen, it writes STATE_DIR/clouds.yaml (one cloud per identity, each with a
 "stackconform" map: project_id, user_id, roles) and STATE_DIR/target.json.
 """
 import faulthandler
+import importlib.metadata
 import json
 import logging
 import os
@@ -27,9 +28,17 @@ import sys
 import threading
 import time
 
-os.environ.setdefault('OS_NOVA_DISABLE_EVENTLET_PATCHING', '1')  # native threads
+# Each release runs as its deployments do by default. Nova 34 (2026.2): native threads,
+# its API's default. Nova 31 to 33 (2025.1 to 2026.1): eventlet (threading is marked
+# experimental in 32 and 33); their services and the fake RPC transport spawn
+# greenthreads, which never run under unpatched threads (a boot stays in BUILD).
+NOVA_VERSION = importlib.metadata.version('nova')
+EVENTLET = int(NOVA_VERSION.split('.')[0]) < 34
+if not EVENTLET:
+    os.environ.setdefault('OS_NOVA_DISABLE_EVENTLET_PATCHING', '1')
 from nova import monkey_patch  # noqa: E402  (must come before other imports)
-monkey_patch.patch()
+if hasattr(monkey_patch, 'patch'):   # Nova 32+; Nova 31 patches when imported
+    monkey_patch.patch()
 
 T0 = time.monotonic()
 faulthandler.register(signal.SIGUSR1)      # kill -USR1 <pid> dumps all stacks
@@ -166,7 +175,7 @@ def main():
                                       'roles': roles, 'facts': facts}}
               for name, (tok, user, proj, roles) in IDENTITIES.items()}
     info = {
-        'name': NAME, 'service_type': 'compute', 'nova_version': '34.0.0',
+        'name': NAME, 'service_type': 'compute', 'nova_version': NOVA_VERSION,
         'url': url, 'api_url': url + '/v2.1', 'port': api.bind_addr[1],
         'max_microversion': api_version_request._MAX_API_VERSION,
         'network_url': net_url, 'network_api_url': net_url + '/v2.0',
