@@ -232,6 +232,12 @@ pub struct ReferenceArgs {
     /// Nova's own: `router=3,instances=2` (-1 is unlimited).
     #[arg(long, env = "STACKCONFORM_REFERENCE_QUOTA", value_parser = quotas, default_value = "")]
     pub reference_quota: QuotaOverrides,
+    /// How long after accepting a boot the reference cloud's conductor creates the
+    /// instance and rechecks the quota, as Nova does (default: the profile's). Boots
+    /// accepted within it are not counted yet, so two at once can both be accepted and
+    /// the later one end in ERROR, "Quota exceeded".
+    #[arg(long, env = "STACKCONFORM_REFERENCE_SCHEDULE_DELAY", value_parser = duration)]
+    pub reference_schedule_delay: Option<Duration>,
 }
 
 impl ReferenceArgs {
@@ -245,6 +251,9 @@ impl ReferenceArgs {
         let profiled = CloudConfig::profiled(self.reference_profile);
         CloudConfig {
             detach_delay: self.reference_detach_delay.unwrap_or(profiled.detach_delay),
+            server_schedule_delay: self
+                .reference_schedule_delay
+                .unwrap_or(profiled.server_schedule_delay),
             router_port_up_delay: self
                 .reference_port_up_delay
                 .unwrap_or(profiled.router_port_up_delay),

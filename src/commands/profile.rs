@@ -68,6 +68,7 @@ pub fn profile(args: ProfileArgs) -> Result<i32, Error> {
             let name = serde_json::to_value(op).unwrap_or_default();
             row(&format!("answer {}", name.as_str().unwrap_or("?")), f);
         }
+        row("then server_schedule", &timings.server_schedule);
         row("then server_build", &timings.server_build);
         row("then server_delete", &timings.server_delete);
         row("then detach", &timings.detach);

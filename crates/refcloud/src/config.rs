@@ -33,6 +33,9 @@ pub struct CloudConfig {
     pub profile: Profile,
     /// BUILD -> ACTIVE.
     pub server_build_delay: Duration,
+    /// The 202 of a boot -> its instance created in its cell and the quota rechecked
+    /// (`nova/servers.rs` `schedule_build`); until then the quota does not count it.
+    pub server_schedule_delay: Duration,
     /// 204 of a server DELETE -> the server gone (404); until then `task_state` is
     /// `deleting`. Zero deletes at once.
     pub server_delete_delay: Duration,
@@ -70,6 +73,7 @@ impl CloudConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             profile,
             server_build_delay: t.server_build.time,
+            server_schedule_delay: t.server_schedule.time,
             server_delete_delay: t.server_delete.time,
             detach_delay: t.detach.time,
             action_delay: t.action.time,

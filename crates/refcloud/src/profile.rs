@@ -84,6 +84,8 @@ pub struct Timings {
     pub requests: Vec<(Op, Figure)>,
     /// POST /servers answered -> ACTIVE.
     pub server_build: Figure,
+    /// POST /servers answered -> the instance in its cell, the quota rechecked.
+    pub server_schedule: Figure,
     /// DELETE /servers/{id} answered -> 404.
     pub server_delete: Figure,
     /// DELETE os-interface answered -> the port unbound or deleted.
@@ -117,6 +119,7 @@ impl Profile {
                     profile: self.to_string(),
                     requests: Vec::new(),
                     server_build: fig("boot to ACTIVE", 30, "loopback"),
+                    server_schedule: zero("boot to the instance in its cell (quota recheck)"),
                     server_delete: zero("delete to gone"),
                     detach: fig("detach to unbound", 100, "loopback"),
                     action: fig("action to new state", 20, "loopback"),
@@ -148,6 +151,7 @@ impl Profile {
                     (Op::NeutronShow, fig("Neutron GET of one resource", 75, ESTIMATE)),
                 ],
                 server_build: fig("boot to ACTIVE (cirros, m1.tiny)", 8000, "OpenStack performance-docs basic_neutron, NovaServers.boot_and_delete_server nova.boot_server median 7.26 s"),
+                server_schedule: fig("boot to the instance in its cell (quota recheck)", 1000, "estimate: the conductor's cast, the scheduler's select_destinations and the instance create, before the compute host's spawn"),
                 server_delete: fig("delete to gone", 1500, "Loghub: DELETE to 'deallocate network' done, median 1.54 s"),
                 detach: fig("detach to unbound", 2000, "estimate: Nova casts the detach; Neutron update_port 0.29 s + deallocate 0.47 s + the guest's device-removed event"),
                 action: fig("suspend/pause to the new state", 2500, "OpenStack performance-docs monitoring/lma rally_report_1, nova.suspend_server 2.64 s"),

@@ -237,6 +237,8 @@ pub enum VmState {
     Paused,
     Stopped,
     ShelvedOffloaded,
+    /// A boot the conductor refused after the API had accepted it (the quota recheck).
+    Error,
 }
 
 impl VmState {
@@ -248,6 +250,7 @@ impl VmState {
             VmState::Paused => "paused",
             VmState::Stopped => "stopped",
             VmState::ShelvedOffloaded => "shelved_offloaded",
+            VmState::Error => "error",
         }
     }
 
@@ -260,12 +263,13 @@ impl VmState {
             VmState::Paused => "PAUSED",
             VmState::Stopped => "SHUTOFF",
             VmState::ShelvedOffloaded => "SHELVED_OFFLOADED",
+            VmState::Error => "ERROR",
         }
     }
 
     pub fn power_state(self) -> u8 {
         match self {
-            VmState::Building | VmState::Stopped | VmState::ShelvedOffloaded => 0,
+            VmState::Building | VmState::Stopped | VmState::ShelvedOffloaded | VmState::Error => 0,
             VmState::Active => 1,
             VmState::Paused => 3,
             VmState::Suspended => 7,
@@ -293,6 +297,19 @@ pub struct Server {
     pub key_name: Option<String>,
     /// Bumped by every state transition so that a stale delayed task can tell it has been overtaken.
     pub generation: u64,
+    /// Whether the conductor has created the instance in its cell. Until then it is a build
+    /// request, which Nova's quota counting does not see (docs/CONTRACT.md §9.2).
+    pub in_cell: bool,
+    /// The instance fault `GET /servers/{id}` shows (an ERROR server's reason).
+    pub fault: Option<ServerFault>,
+}
+
+/// `instance_faults` as the API shows it: code, message, when.
+#[derive(Debug, Clone)]
+pub struct ServerFault {
+    pub code: u16,
+    pub message: String,
+    pub created: SystemTime,
 }
 
 /// A Nova key pair; names are unique per user.

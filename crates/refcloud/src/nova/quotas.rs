@@ -38,7 +38,12 @@ fn shown(call: &NCall) -> Vec<&'static str> {
 /// What a project uses: its servers and their flavors. Nothing else the reference cloud
 /// serves (key pairs, server groups) counts against a quota.
 pub fn used(state: &State, project: &str, resource: &str) -> i64 {
-    let servers = state.servers.iter().filter(|s| s.project_id == project);
+    // Nova counts the instances in the cell databases: a boot the API has accepted is a
+    // build request until the conductor creates its instance, and is not counted.
+    let servers = state
+        .servers
+        .iter()
+        .filter(|s| s.project_id == project && s.in_cell);
     let flavor = |id: &str| state.flavors.iter().find(|f| f.id == id);
     let n: u64 = match resource {
         "instances" => servers.count() as u64,
@@ -76,6 +81,41 @@ pub fn check_boot(
         }
     }
     Ok(())
+}
+
+/// The conductor's quota recheck (`ComputeTaskManager._recheck_quota`, with
+/// `[quota] recheck_quota = True`, the default): once the instance exists in its cell, its
+/// project must not be over any limit. `check_num_instances_quota` with a zero delta
+/// raises `TooManyInstances`, whose message names every resource over its limit and, as
+/// `get_over_quota_detail` computes it from a zero headroom, gives the limit as the usage:
+/// "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances".
+/// `quotas` is the limit source; `wanted` what the one boot requested.
+pub fn recheck(
+    quotas: &crate::quota::QuotaOverrides,
+    state: &State,
+    project: &str,
+    wanted: [(&str, i64); 3],
+) -> Option<String> {
+    let over: Vec<(&str, i64, i64)> = wanted
+        .iter()
+        .filter_map(|&(resource, n)| {
+            let allowed = limit(quotas, state, project, resource);
+            (allowed >= 0 && used(state, project, resource) > allowed)
+                .then_some((resource, n, allowed))
+        })
+        .collect();
+    if over.is_empty() {
+        return None;
+    }
+    let join =
+        |f: &dyn Fn(&(&str, i64, i64)) -> String| over.iter().map(f).collect::<Vec<_>>().join(", ");
+    let overs = join(&|o| o.0.to_string());
+    Some(format!(
+        "Quota exceeded for {overs}: Requested {}, but already used {} of {} {overs}",
+        join(&|o| o.1.to_string()),
+        join(&|o| o.2.to_string()),
+        join(&|o| o.2.to_string()),
+    ))
 }
 
 fn ok(status: StatusCode, value: &Value) -> Reply {

@@ -12,7 +12,7 @@ use crate::ids::is_canonical_uuid;
 use crate::nova::call::NCall;
 use crate::nova::faults::{bad_request, not_found, policy, schema_error, NovaResult};
 use crate::nova::{instance_actions, ports, quotas, views};
-use crate::state::{Server, State, VmState};
+use crate::state::{Server, ServerFault, State, VmState};
 
 fn ok(value: Value) -> Reply {
     Reply::json(StatusCode::OK, &value, JsonStyle::Python)
@@ -226,6 +226,8 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
         launched_at: None,
         key_name,
         generation: 0,
+        in_cell: false,
+        fault: None,
     });
     let mut created = Vec::new();
     for r in requested {
@@ -260,7 +262,7 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
         "create",
         Some("compute__do_build_and_run_instance"),
     );
-    schedule_build(call.app, &id, &call.req.request_id);
+    schedule_build(call.app, state, &id, &call.req.request_id, wanted);
     let admin_pass = call.app.ids.password()[..12].to_string();
     let self_link = format!("{}/servers/{id}", call.link_prefix(true));
     Ok(Reply::json(
@@ -273,22 +275,68 @@ pub fn create(call: &NCall, state: &mut State) -> NovaResult<Reply> {
     .header("location", self_link))
 }
 
-fn schedule_build(app: &Arc<App>, server_id: &str, request_id: &str) {
-    let (server_id, request_id) = (server_id.to_string(), request_id.to_string());
-    app.after(app.config.server_build_delay, move |state| {
-        let now = std::time::SystemTime::now();
-        let Some(s) = state.server_mut(&server_id) else {
+/// What happens after the 202, as Nova's conductor and compute do it: after
+/// `server_schedule_delay` the conductor creates the instance in its cell and rechecks the
+/// quota, which two boots accepted at once can fail (the API counted neither: ERROR, with
+/// the fault); at `server_build_delay` (or right after the conductor, if that is later)
+/// the compute host has spawned it (ACTIVE). A zero `server_schedule_delay` creates the
+/// instance before the 202, so that a loopback cloud counts every boot at once.
+fn schedule_build(
+    app: &Arc<App>,
+    state: &mut State,
+    server_id: &str,
+    request_id: &str,
+    wanted: [(&'static str, i64); 3],
+) {
+    let (id, request) = (server_id.to_string(), request_id.to_string());
+    let schedule = app.config.server_schedule_delay;
+    let spawn = app.config.server_build_delay.saturating_sub(schedule);
+    let conductor = Arc::clone(app);
+    let create_in_cell = move |state: &mut State| {
+        let Some(s) = state.server_mut(&id) else {
             return;
         };
         if s.vm_state != VmState::Building || s.generation != 0 {
             return;
         }
-        s.vm_state = VmState::Active;
-        s.task_state = None;
-        s.launched_at = Some(now);
-        s.updated_at = now;
-        instance_actions::finish(state, &request_id, &server_id, None);
-    });
+        s.in_cell = true;
+        let project = s.project_id.clone();
+        if let Some(message) = quotas::recheck(&conductor.config.quotas, state, &project, wanted) {
+            let now = std::time::SystemTime::now();
+            if let Some(s) = state.server_mut(&id) {
+                s.vm_state = VmState::Error;
+                s.task_state = None;
+                s.updated_at = now;
+                s.generation += 1;
+                s.fault = Some(ServerFault {
+                    code: 413,
+                    message: message.clone(),
+                    created: now,
+                });
+            }
+            instance_actions::finish(state, &request, &id, Some(message));
+            return;
+        }
+        conductor.after(spawn, move |state| {
+            let now = std::time::SystemTime::now();
+            let Some(s) = state.server_mut(&id) else {
+                return;
+            };
+            if s.vm_state != VmState::Building || s.generation != 0 {
+                return;
+            }
+            s.vm_state = VmState::Active;
+            s.task_state = None;
+            s.launched_at = Some(now);
+            s.updated_at = now;
+            instance_actions::finish(state, &request, &id, None);
+        });
+    };
+    if schedule.is_zero() {
+        create_in_cell(state);
+    } else {
+        app.after(schedule, create_in_cell);
+    }
 }
 
 pub fn update(call: &NCall, state: &mut State, id: &str) -> NovaResult<Reply> {

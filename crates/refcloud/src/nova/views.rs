@@ -140,6 +140,13 @@ pub fn server_detail(call: &NCall, state: &State, s: &Server, show: bool) -> Val
     m.insert("user_id".into(), json!(s.user_id));
     m.insert("updated".into(), json!(clock::seconds(s.updated_at)));
     m.insert("OS-DCF:diskConfig".into(), json!("MANUAL"));
+    // Nova's show: the fault of an ERROR (or DELETED) server, then progress.
+    if let Some(f) = &s.fault {
+        m.insert(
+            "fault".into(),
+            json!({"code": f.code, "created": clock::seconds(f.created), "message": f.message}),
+        );
+    }
     if matches!(s.vm_state, VmState::Building | VmState::Active) {
         m.insert("progress".into(), json!(0));
     }

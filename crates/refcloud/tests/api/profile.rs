@@ -103,6 +103,7 @@ fn every_figure_of_the_realistic_profile_names_its_source() {
     }
     for f in [
         &t.server_build,
+        &t.server_schedule,
         &t.server_delete,
         &t.detach,
         &t.action,

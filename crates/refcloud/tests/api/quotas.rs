@@ -343,3 +343,61 @@ async fn nova_quota_updates_are_an_admins_and_checked_like_its_schema() {
     assert_eq!(shown.json()["quota_set"]["instances"], json!(10));
     h.shutdown().await;
 }
+
+/// Nova counts only instances that exist in a cell: a boot is a build request until the
+/// conductor creates its instance and rechecks the quota (`_recheck_quota`). Two boots
+/// accepted within that window both get 202; the later one then fails the recheck and
+/// ends in ERROR with the quota fault, and counts until it is deleted.
+#[tokio::test]
+async fn a_boot_accepted_before_the_conductor_counted_the_other_fails_the_recheck() {
+    let h = Harness::start_with(CloudConfig {
+        server_schedule_delay: std::time::Duration::from_millis(300),
+        ..with_quotas("instances=1")
+    })
+    .await;
+    let project = h.project(Role::Owner);
+    let one = boot(&h, "one").await;
+    let two = boot(&h, "two").await;
+    assert_eq!((one.status, two.status), (202, 202), "{}", two.text);
+    let id = |r: &Resp| s(&r.json()["server"]["id"]);
+    h.until_active(&id(&one)).await;
+    let path = format!("servers/{}", id(&two));
+    let mut refused = nova_at(&h, Role::Owner, Method::GET, &path, "2.37", None).await;
+    for _ in 0..50 {
+        if refused.json()["server"]["status"] != json!("BUILD") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        refused = nova_at(&h, Role::Owner, Method::GET, &path, "2.37", None).await;
+    }
+    let server = &refused.json()["server"];
+    assert_eq!(server["status"], json!("ERROR"), "{}", refused.text);
+    assert_eq!(server["OS-EXT-STS:vm_state"], json!("error"));
+    assert_eq!(server["OS-EXT-STS:task_state"], Value::Null);
+    assert_eq!(server["fault"]["code"], json!(413));
+    assert_eq!(
+        server["fault"]["message"],
+        json!("Quota exceeded for instances: Requested 1, but already used 1 of 1 instances")
+    );
+    assert!(server["fault"]["created"].is_string(), "{}", refused.text);
+    // The refused instance exists, so it is counted until deleted.
+    let detail = format!("os-quota-sets/{project}/detail");
+    let in_use = |r: Resp| r.json()["quota_set"]["instances"]["in_use"].clone();
+    let usage = nova_at(&h, Role::Owner, Method::GET, &detail, "2.104", None).await;
+    assert_eq!(in_use(usage), json!(2));
+    let deleted = nova_at(
+        &h,
+        Role::Owner,
+        Method::DELETE,
+        &format!("servers/{}", id(&two)),
+        "2.37",
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let usage = nova_at(&h, Role::Owner, Method::GET, &detail, "2.104", None).await;
+    assert_eq!(in_use(usage), json!(1));
+    // With the project full, the API refuses at once, as before.
+    assert_eq!(boot(&h, "three").await.status, 403);
+    h.shutdown().await;
+}
