@@ -10,6 +10,7 @@ use crate::template::{Layered, Lookup, NoVariables, Scope};
 
 use super::context::RunContext;
 use super::failure::{CaseError, CaseFailure, StepError, StepErrorKind};
+use super::fixture_setup;
 use super::record::CaseLog;
 use super::request::exchange;
 use super::step::{capture_failed, judge, run_step, take_captures, Phase};
@@ -153,28 +154,29 @@ async fn body<'a>(
             vars,
         });
         let active = state.active.last_mut().expect("just pushed");
-        for (i, step) in fixture.setup.iter().enumerate() {
-            let title = titled(
-                format!("fixture {} ({}), setup step {}", u.alias, u.fixture, i + 1),
-                step,
-            );
-            // Written before the step too: a run killed while the step is in flight (a
-            // suspend sent, say) must still know how to undo it.
-            write_down(ctx, case, active, &state.scope, false);
-            let result = run_step(
-                ctx,
-                step,
-                &title,
-                &mut active.vars,
-                &state.scope,
-                Phase::Setup,
-                log,
+        let written = Written {
+            key: ledger_key(ctx, case, &active.alias),
+            trial: &case.trial_name,
+            fixture: active.fixture,
+            alias: &active.alias,
+        };
+        let title = |i: usize| {
+            titled(
+                format!("fixture {} ({}), setup step {i}", u.alias, u.fixture),
+                &fixture.setup[i - 1],
             )
-            .await;
-            // And after, even when the step failed: a create that timed out may have happened.
-            write_down(ctx, case, active, &state.scope, result.is_ok());
-            result?;
-        }
+        };
+        let trial = log.trial.clone();
+        fixture_setup::set_up(
+            ctx,
+            &written,
+            &mut active.vars,
+            &state.scope,
+            &title,
+            &trial,
+            log,
+        )
+        .await?;
         ctx.tally.setup_done(&u.fixture);
         // A fixture's variables are its params, `name` and its captures: all exported.
         let exported: Vec<(String, Value)> = active

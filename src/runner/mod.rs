@@ -4,6 +4,7 @@ mod client;
 mod context;
 mod deviations;
 mod failure;
+mod fixture_setup;
 mod partition;
 mod progress;
 pub mod quota;

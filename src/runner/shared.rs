@@ -14,11 +14,11 @@ use tokio::sync::OnceCell;
 use crate::case::{builtins, Case, Fixture, Share, UsedFixture};
 use crate::template::Scope;
 
-use super::case::{params, teardown_step, write_down_as, Written};
+use super::case::{params, teardown_step, Written};
 use super::context::RunContext;
 use super::failure::{StepError, StepErrorKind};
+use super::fixture_setup::{self, copy};
 use super::record::CaseLog;
-use super::step::{run_step, Phase};
 
 /// One instance of a shared fixture.
 struct Instance {
@@ -136,14 +136,6 @@ impl SharedFixtures {
     }
 }
 
-fn copy(vars: &Scope) -> Scope {
-    let mut out = Scope::new();
-    for (k, v) in vars.iter() {
-        out.set(k.clone(), v.clone());
-    }
-    out
-}
-
 fn shared_error(u: &UsedFixture, why: String) -> StepError {
     StepError {
         step: format!("shared fixture {} ({})", u.alias, u.fixture),
@@ -175,30 +167,23 @@ async fn set_up(
     let name = format!("{}shared-{}", ctx.resource_prefix(), instance.key);
     vars.set(builtins::NAME, Value::String(name));
     let w = written(ctx, fixture, instance);
-    for (i, step) in fixture.setup.iter().enumerate() {
-        let title = format!(
-            "shared fixture {} ({}), setup step {} (for {} and the cases that share it)",
-            u.alias,
-            fixture.name,
-            i + 1,
-            case.trial_name
-        );
-        write_down_as(ctx, &w, &vars, parent.as_ref(), false);
-        let result = run_step(
-            ctx,
-            step,
-            &title,
-            &mut vars,
-            parent.as_ref(),
-            Phase::Setup,
-            log,
+    let title = |i: usize| {
+        format!(
+            "shared fixture {} ({}), setup step {i} (for {} and the cases that share it)",
+            u.alias, fixture.name, case.trial_name
         )
-        .await;
-        write_down_as(ctx, &w, &vars, parent.as_ref(), result.is_ok());
-        if let Err(e) = result {
-            return Err(format!("its setup failed in {}:\n{e}", case.trial_name));
-        }
-    }
+    };
+    fixture_setup::set_up(
+        ctx,
+        &w,
+        &mut vars,
+        parent.as_ref(),
+        &title,
+        &case.trial_name,
+        log,
+    )
+    .await
+    .map_err(|e| format!("its setup failed in {}:\n{e}", case.trial_name))?;
     ctx.tally.setup_done(&fixture.name);
     Ok(vars)
 }

@@ -198,6 +198,20 @@ pub fn over_quota(resp: &HttpResponse) -> Option<String> {
     }
 }
 
+/// Whether an answer shows a boot the target accepted and then refused over quota: a
+/// server in ERROR whose fault says "Quota exceeded ..." (Nova's conductor rechecks the
+/// quota once the instance exists; see `fixture_setup`).
+pub fn refused_over_quota(resp: &HttpResponse) -> Option<String> {
+    let body = resp.json().ok()?;
+    if body.pointer("/server/status").and_then(Value::as_str) != Some("ERROR") {
+        return None;
+    }
+    body.pointer("/server/fault/message")
+        .and_then(Value::as_str)
+        .filter(|m| m.starts_with("Quota exceeded"))
+        .map(str::to_string)
+}
+
 /// For this long a poll's pauses stay at most `FAST_PAUSE`: an emulator or the reference
 /// cloud finishes within it, and its completions are then noticed within ~40 ms
 /// (docs/performance.md, measurement 4).

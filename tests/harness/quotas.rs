@@ -1,7 +1,12 @@
 //! Admission by quota (`src/runner/quota.rs`): the catalogue passes at any concurrency
 //! against a cloud with tight quotas, a case that can never fit fails saying why, and a
 //! setup refused over quota on a shared cloud waits for room.
-use crate::support::{case_count, stackconform, text, workspace, Served, IDENTITIES};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::{
+    base_url, case_count, get, leftovers, stackconform, text, token, workspace, Served, IDENTITIES,
+};
 
 #[test]
 fn the_catalogue_passes_at_64_cases_at_once_under_the_default_quotas() {
@@ -125,4 +130,97 @@ fn a_setup_refused_over_quota_waits_for_room() {
             "{w}"
         );
     }
+}
+
+/// Nova rechecks the quota once the conductor has created the instance, and its API counts
+/// only instances that exist: a boot accepted while another job's boot was still a build
+/// request ends in ERROR, "Quota exceeded for instances". That is a full project, not the
+/// case's failure: the fixture's setup is undone (the ERROR server deleted), waited out
+/// and started again, and the case passes once there is room.
+#[test]
+fn a_boot_accepted_then_refused_by_the_quota_recheck_is_undone_and_set_up_again() {
+    let served = Served::start_with(&[
+        "--reference-quota",
+        "instances=1",
+        "--reference-schedule-delay",
+        "1500ms",
+    ]);
+    let base = base_url(&served);
+    let owner = token(&served.clouds_yaml);
+    let doc: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&served.clouds_yaml).unwrap()).unwrap();
+    let facts = &doc["clouds"]["reference"]["stackconform"]["facts"];
+    // Another job's boot, accepted a moment before the run's: not counted for 1.5 s.
+    let boot = serde_json::json!({"server": {"name": "another-job", "imageRef": facts["image_id"],
+        "flavorRef": facts["flavor_id"], "networks": "none"}});
+    let other = Command::new("curl")
+        .args(["-s", "-X", "POST", "-H", &format!("X-Auth-Token: {owner}")])
+        .args(["-H", "Content-Type: application/json"])
+        .args(["-H", "OpenStack-API-Version: compute 2.37", "--data-binary"])
+        .arg(boot.to_string())
+        .arg(format!("{base}/compute/v2.1/servers"))
+        .output()
+        .unwrap();
+    let other: serde_json::Value = serde_json::from_slice(&other.stdout).unwrap();
+    let other_id = other["server"]["id"].as_str().unwrap().to_string();
+    let dir = workspace();
+    let run = served
+        .command(dir.path(), &dir.path().join("ledgers"))
+        .args(["run", "--report", "r.json"])
+        .args(IDENTITIES)
+        .arg("compute.detach_interface::202-user-port")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the run's boot has failed the recheck, the other job finishes and frees the room.
+    let started = std::time::Instant::now();
+    let servers = format!("{base}/compute/v2.1/servers/detail");
+    while !get(&servers, &owner)["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["status"] == "ERROR")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no boot failed the recheck"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let deleted = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "DELETE",
+        ])
+        .args(["-H", &format!("X-Auth-Token: {owner}")])
+        .arg(format!("{base}/compute/v2.1/servers/{other_id}"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&deleted.stdout), "204");
+    let out = run.wait_with_output().unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("accepted, then refused over quota (Quota exceeded for instances: Requested 1, but already used 1 of 1 instances); undone"),
+        "{shown}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let waits = report["resources"]["quota_waits"].as_array().unwrap();
+    assert!(
+        waits.iter().any(|w| w["got_room"] == true
+            && w["trial"] == "compute.detach_interface::202-user-port"
+            && w["step"].as_str().unwrap().contains("setup step 1")),
+        "{report}"
+    );
+    assert_eq!(report["summary"]["passed"], 1, "{report}");
+    // Nothing is left: not the refused server, not the one set up after it.
+    assert!(leftovers(&served).is_empty(), "{:?}", leftovers(&served));
 }
