@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Shared by neutron/setup.sh and nova/setup.sh: a Python venv ($TARGET_VENV,
-# default TARGET_DIR/.venv-RELEASE) with exactly releases/RELEASE/SERVICE.lock,
-# then an import check. RELEASE picks the OpenStack release (lib/release.sh;
-# default the newest). Idempotent: a venv built from the same lock file is left alone.
+# Shared by neutron/, nova/ and tempest/setup.sh: a Python venv with exactly one lock
+# file, then an import check. A service of one OpenStack release (neutron, nova) gets
+# releases/RELEASE/SERVICE.lock in TARGET_DIR/.venv-RELEASE (RELEASE: lib/release.sh,
+# default the newest); a client the same for every release (tempest) has
+# TARGET_DIR/requirements.lock and TARGET_DIR/.venv. $TARGET_VENV overrides the venv.
+# Idempotent: a venv built from the same lock file is left alone.
 # Needs Python 3.11+ with venv (Debian: apt-get install python3-venv) and PyPI.
 #   usage: lib/setup.sh TARGET_DIR SERVICE IMPORT_CHECK   (PYTHON=... picks the interpreter)
 set -euo pipefail
-HERE=$1 SERVICE=$2 CHECK=$3   # target folder, "neutron" or "nova", Python import check
-. "$(dirname "$0")/release.sh"
-VENV=${TARGET_VENV:-$HERE/.venv-$RELEASE}
-LOCK=$RELEASE_DIR/$SERVICE.lock
-LABEL="$SERVICE $(release_version "$SERVICE") (OpenStack $RELEASE)"
+HERE=$1 SERVICE=$2 CHECK=$3   # target folder, its package name, Python import check
+if [ -f "$HERE/requirements.lock" ]; then
+  VENV=${TARGET_VENV:-$HERE/.venv}
+  LOCK=$HERE/requirements.lock
+  LABEL="$SERVICE $(sed -n "s/^$SERVICE==//p" "$LOCK")"
+else
+  . "$(dirname "$0")/release.sh"
+  VENV=${TARGET_VENV:-$HERE/.venv-$RELEASE}
+  LOCK=$RELEASE_DIR/$SERVICE.lock
+  LABEL="$SERVICE $(release_version "$SERVICE") (OpenStack $RELEASE)"
+fi
 T0=$SECONDS
 
 want=$(sha256sum "$LOCK" | cut -d' ' -f1)

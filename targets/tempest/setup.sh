@@ -5,7 +5,7 @@
 #   usage: targets/tempest/setup.sh            (PYTHON=/path/to/python3 picks the interpreter)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-"$HERE/../lib/setup.sh" "$HERE" "tempest 47.0.0" 'import tempest.cmd.main'
+"$HERE/../lib/setup.sh" "$HERE" tempest 'import tempest.cmd.main'
 VENV=${TARGET_VENV:-$HERE/.venv}
 SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 cp "$HERE/sitecustomize.py" "$SITE/sitecustomize.py"
