@@ -11,7 +11,8 @@ the L3 router service plugin, on a fresh SQLite database and the oslo.messaging
 "fake" transport; none of the L2/L3/DHCP agents run.  There is no Keystone:
 keystonemiddleware's AuthTokenFixture answers the token lookups for four static
 tokens (IDENTITIES); any other or missing token gets the real middleware's 401.
-Served by wsgiref, one request at a time.  Once listening it writes
+Served by wsgiref on one thread per connection (SQLite transactions queue for the
+write lock).  Once listening it writes
 STATE_DIR/clouds.yaml (one cloud per identity, each with a
 "stackconform" map: project_id, user_id, roles) and
 STATE_DIR/target.json and prints "READY <url>".
@@ -19,6 +20,7 @@ STATE_DIR/target.json and prints "READY <url>".
 import importlib.metadata
 import json
 import os
+import socketserver
 import sys
 import time
 from wsgiref import simple_server
@@ -61,16 +63,35 @@ cfg.CONF.set_override('lock_path', os.path.join(STATE, 'lock'),
 config.setup_logging()
 config.set_config_defaults()
 
+import sqlalchemy  # noqa: E402
 from keystonemiddleware import fixture as ksm_fixture  # noqa: E402
 from neutron_lib.db import api as db_api  # noqa: E402
 
 from neutron.db.migration.models import head  # noqa: E402
+from neutron import policy as neutron_policy  # noqa: E402
 from neutron.server import api as server_api  # noqa: E402
 
 # Neutron's alembic migrations do not run on SQLite (ALTER of constraints),
 # so the schema is created from the models, as Neutron's unit tests do.
-head.get_metadata().create_all(
-    db_api.get_context_manager().writer.get_engine())
+engine = db_api.get_context_manager().writer.get_engine()
+head.get_metadata().create_all(engine)
+
+
+# Requests are served on threads, as a deployed neutron-api serves them (uWSGI or
+# Apache, with threads or processes, on one database server). SQLite has one writer at
+# a time: oslo.db opens every transaction with a deferred BEGIN, so two that read and
+# then write would each wait for the other and fail at once with "database is locked".
+# BEGIN IMMEDIATE takes the write lock up front, and a generous busy timeout makes the
+# others queue for it, as row locks make them wait on MySQL.
+@sqlalchemy.event.listens_for(engine, 'connect')
+def _busy_timeout(dbapi_con, _record):
+    dbapi_con.execute('PRAGMA busy_timeout = 60000')
+
+
+@sqlalchemy.event.listens_for(engine, 'before_cursor_execute', retval=True)
+def _begin_immediate(conn, cursor, statement, params, context, executemany):
+    # oslo.db's own 'begin' listener sends the BEGIN; this makes it take the lock.
+    return ('BEGIN IMMEDIATE' if statement == 'BEGIN' else statement), params
 
 auth = ksm_fixture.AuthTokenFixture()
 auth.setUp()
@@ -81,6 +102,10 @@ for token, user, project, roles in IDENTITIES.values():
                         role_list=roles, expires='2099-01-01T00:00:00Z')
 
 app = server_api.api_server()   # what neutron/wsgi/api.py gives to uWSGI
+# neutron.policy.init() publishes its Enforcer before registering the rules: a request
+# on another thread meanwhile finds no rule and is refused ("rule:create_network is
+# disallowed by policy", seen with threads). Loaded once here, before any request.
+neutron_policy.init()
 
 
 def write_atomic(path, text):
@@ -89,11 +114,12 @@ def write_atomic(path, text):
     os.replace(path + '.tmp', path)
 
 
-class Server(simple_server.WSGIServer):
+class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
+    # One thread per connection: requests are served at once, as clients send them.
+    daemon_threads = True
     # socketserver listens with a backlog of 5: with more clients at once the kernel
     # drops their SYNs, and they wait seconds for a retransmit. Deployed Neutron (uwsgi,
-    # Apache) listens with a backlog of 100 or more; requests are still served one at a
-    # time, in order.
+    # Apache) listens with a backlog of 100 or more.
     request_queue_size = 128
 
 
