@@ -307,3 +307,63 @@ fn diff_names_what_failed_when_the_status_was_as_expected() {
     assert!(text.contains("/itemNotFound/message"), "{text}");
     assert!(!text.contains("observed 404)"), "{text}");
 }
+
+/// The owner id is "a string" to Neutron (32 hex digits only with Keystone's ids): a
+/// value outside a schema's pattern fails in strict mode and is a note, recorded in the
+/// report, in contract mode. Here the stored pattern wants 40 hex digits, so every
+/// genuine owner id of the reference cloud is outside it.
+#[test]
+fn a_value_outside_the_schema_pattern_fails_strict_mode_and_is_a_note_in_contract_mode() {
+    let dir = workspace();
+    let snap = dir
+        .path()
+        .join("snapshots/network.remove_router_interface.200.snap");
+    let text = fs::read_to_string(&snap).unwrap();
+    assert!(text.contains("^[0-9a-f]{32}$"));
+    fs::write(&snap, text.replace("^[0-9a-f]{32}$", "^[0-9a-f]{40}$")).unwrap();
+    let case = "network.remove_router_interface::200-by-subnet";
+    let (code, shown) = stackconform(
+        dir.path(),
+        &[
+            "--exact",
+            case,
+            "--schema-mode",
+            "strict",
+            "--report",
+            "strict.json",
+        ],
+    );
+    assert_eq!(code, Some(101), "{shown}");
+    assert!(
+        shown.contains("expected a string matching ^[0-9a-f]{40}$"),
+        "{shown}"
+    );
+    let (code, shown) = stackconform(
+        dir.path(),
+        &[
+            "--exact",
+            case,
+            "--schema-mode",
+            "contract",
+            "--report",
+            "contract.json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(
+        shown.contains("value outside the pattern allowed in contract mode"),
+        "{shown}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("contract.json")).unwrap())
+            .unwrap();
+    let schema = &report["cases"][0]["schema"];
+    assert_eq!(schema["outcome"], "matched", "{report}");
+    assert!(
+        schema["off_pattern"][0]
+            .as_str()
+            .unwrap()
+            .contains("expected a string matching ^[0-9a-f]{40}$"),
+        "{report}"
+    );
+}
