@@ -19,6 +19,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+unset STATE_DIR TARGET_VENV   # each release and service gets its own, below
 CHECK=0 RELEASES=()
 for arg in "$@"; do
   case "$arg" in
@@ -62,8 +63,8 @@ for r in "${RELEASES[@]}"; do
       SUMMARY+=("$label: start FAILED (see $OUT/$r-$SERVICE.start.log)"); RC=1; continue
     fi
     RUNNING=$state
-    version=$(RELEASE=$r "$HERE/$SERVICE/.venv-$r/bin/python" -c \
-      "import json,sys; d=json.load(open(sys.argv[1])); print(d['${SERVICE}_version'])" "$state/target.json")
+    version=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['${SERVICE}_version'])" \
+      "$state/target.json")
     echo "matrix: $label: real ${SERVICE} $version started; running the catalogue"
     # Strict schema mode: each release's exact shape must be in the catalogue (an
     # alternative in a snapshot), not merely let through as a note.
