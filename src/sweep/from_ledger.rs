@@ -152,6 +152,7 @@ pub async fn sweep_ledger(
         .get(&Role::Owner)
         .and_then(|i| i.project_id.clone());
     let ledger = (!dry_run).then_some(ledger);
+    let mut refused = Vec::new();
     for event in left {
         let Event::Created {
             key,
@@ -192,9 +193,7 @@ pub async fn sweep_ledger(
             }
             outcome.removed.push(what);
         } else {
-            outcome
-                .failed
-                .push(format!("{what}: {}", problems.join("; ")));
+            refused.push((key, what, removals));
         }
     }
     // A run killed while a create was in flight wrote that step down before it knew the
@@ -212,6 +211,22 @@ pub async fn sweep_ledger(
         )
         .await?;
         outcome.absorb(by_name);
+    }
+    // A removal the target refused because of something else of the run (a network
+    // still holding the port whose create was cut short, found by name just above) is
+    // tried once more now that the rest is gone.
+    for (key, what, removals) in refused {
+        let problems = undo(target, &removals, &what, Undo::Every, timeout).await;
+        if problems.is_empty() {
+            if let Some(ledger) = &ledger {
+                ledger.write(&Event::Removed { key })?;
+            }
+            outcome.removed.push(what);
+        } else {
+            outcome
+                .failed
+                .push(format!("{what}: {}", problems.join("; ")));
+        }
     }
     if let Some(ledger) = ledger {
         ledger.finish()?;
