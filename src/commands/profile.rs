@@ -13,8 +13,9 @@ pub fn profile(args: ProfileArgs) -> Result<i32, Error> {
     let text = if args.critical_path {
         let cases = super::catalogue::Cases::of(args.catalogue.cases.as_deref());
         let catalogue = cases.load()?;
-        let (longest, totals) = critical_path(&catalogue, catalogue.cases.iter(), &timings);
-        let Some(longest) = longest else {
+        let path = critical_path(&catalogue, catalogue.cases.iter(), &timings);
+        let totals = &path.totals;
+        let Some(longest) = path.longest else {
             return Err(Error::Config(format!(
                 "{}: no cases, so no critical path",
                 cases.describe()
@@ -33,6 +34,7 @@ pub fn profile(args: ProfileArgs) -> Result<i32, Error> {
             serde_json::to_string_pretty(&json!({
                 "profile": timings.profile,
                 "critical_path_ms": longest.total.as_millis() as u64,
+                "work_ms": path.work.as_millis() as u64,
                 "longest": longest.trial,
                 "steps": steps,
                 "cases": cases,
@@ -49,6 +51,12 @@ pub fn profile(args: ProfileArgs) -> Result<i32, Error> {
             for (s, d) in &longest.steps {
                 rows.push(format!("  {:>7} ms  {s}", d.as_millis()));
             }
+            rows.push(format!(
+                "work of all cases, each shared fixture set up and torn down once: {:.1} s \
+                 (N cases at once need about that / N: {:.1} s at 16)",
+                path.work.as_secs_f64(),
+                path.work.as_secs_f64() / 16.0
+            ));
             rows.join("\n")
         }
     } else if args.json {
