@@ -290,6 +290,26 @@ impl Quotas {
         Ok(Admission { _held: held })
     }
 
+    /// How much scarcer than a job slot the quotas `case` takes are: a case that needs one
+    /// of 8 routers, in a run of 16 jobs, competes for half as many places (2.0); 1.0 when
+    /// nothing holds it back more than the jobs do. The run starts such cases earlier: a
+    /// quota's cases left for the end would run 8 at a time while the other slots idle.
+    pub fn scarcity(
+        &self,
+        target: &Target,
+        fixtures: &BTreeMap<String, Fixture>,
+        case: &Case,
+        jobs: usize,
+    ) -> f64 {
+        needs(target, fixtures, case)
+            .into_iter()
+            .filter_map(|(key, (n, _))| {
+                let room = self.gates.get(&key)?.room?;
+                Some(jobs as f64 * f64::from(n) / f64::from(room.max(1)))
+            })
+            .fold(1.0, f64::max)
+    }
+
     /// What the run found, and the most each quota had in flight.
     pub fn summary(&self) -> Vec<String> {
         let mut out = self.notes.clone();

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use tokio::sync::OnceCell;
+use tokio::sync::{Notify, OnceCell};
 
 use crate::case::{builtins, Case, Fixture, Share, UsedFixture};
 use crate::template::Scope;
@@ -29,7 +29,29 @@ struct Instance {
     users: AtomicUsize,
     /// Its variables once set up, or why its setup failed (every user fails with it).
     ready: OnceCell<Result<Scope, String>>,
+    /// A user is setting it up now; the others wait for it before taking a job slot.
+    setting_up: AtomicBool,
+    /// Wakes those when the setup ends, done or abandoned.
+    set_up_ended: Notify,
     torn_down: AtomicBool,
+}
+
+/// Marks an instance's setup as going on while it lives; whatever ends it (done, failed,
+/// a panic that drops it), the waiting users wake up and look again.
+struct SettingUp<'i>(&'i Instance);
+
+impl<'i> SettingUp<'i> {
+    fn new(instance: &'i Instance) -> Self {
+        instance.setting_up.store(true, Ordering::SeqCst);
+        SettingUp(instance)
+    }
+}
+
+impl Drop for SettingUp<'_> {
+    fn drop(&mut self) {
+        self.0.setting_up.store(false, Ordering::SeqCst);
+        self.0.set_up_ended.notify_waiters();
+    }
 }
 
 #[derive(Default)]
@@ -38,7 +60,7 @@ pub struct SharedFixtures {
 }
 
 /// The instance a use belongs to, or `None` for a fixture of the case's own.
-pub(super) fn key(case: &Case, u: &UsedFixture, fixture: &Fixture) -> Option<String> {
+pub(crate) fn key(case: &Case, u: &UsedFixture, fixture: &Fixture) -> Option<String> {
     let scope = match fixture.share? {
         Share::Run => "run".to_string(),
         Share::Operation => case.doc.operation.value.clone(),
@@ -74,6 +96,8 @@ impl SharedFixtures {
                         key: format!("{}{n}", fixture.name),
                         users: AtomicUsize::new(0),
                         ready: OnceCell::new(),
+                        setting_up: AtomicBool::new(false),
+                        set_up_ended: Notify::new(),
                         torn_down: AtomicBool::new(false),
                     })
                 });
@@ -102,12 +126,36 @@ impl SharedFixtures {
         let instance = self.get(&key(case, u, fixture)?)?;
         let ready = instance
             .ready
-            .get_or_init(|| set_up(ctx, case, u, fixture, &instance, log))
+            .get_or_init(|| async {
+                let _setting_up = SettingUp::new(&instance);
+                set_up(ctx, case, u, fixture, &instance, log).await
+            })
             .await;
         Some(match ready {
             Ok(vars) => Ok(copy(vars)),
             Err(why) => Err(shared_error(u, why.clone())),
         })
+    }
+
+    /// Returns once no shared instance the case uses is being set up by another case. A
+    /// run calls it before the case takes a job slot: a user that only waited for a
+    /// boot in progress would hold a slot a case with work to do could use.
+    pub async fn wait_for_setups(&self, ctx: &RunContext, case: &Case) {
+        for (key, ..) in shared_uses(ctx, case) {
+            let Some(instance) = self.get(&key) else {
+                continue;
+            };
+            loop {
+                let ended = instance.set_up_ended.notified();
+                tokio::pin!(ended);
+                // Registered before the check, so an end between the two is not missed.
+                ended.as_mut().enable();
+                if !instance.setting_up.load(Ordering::SeqCst) || instance.ready.initialized() {
+                    break;
+                }
+                ended.await;
+            }
+        }
     }
 
     /// A user is done: the last one tears the instance down.

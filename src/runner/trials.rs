@@ -14,11 +14,12 @@ use std::time::Instant;
 use futures_util::FutureExt;
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use tokio::runtime::Handle;
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::oneshot;
 
 use super::case::{panic_message, run_case};
 use super::context::RunContext;
 use super::record::{CaseLog, Ending};
+use super::slots::Slots;
 use crate::case::Case;
 use crate::report::Verdict;
 
@@ -137,26 +138,37 @@ fn wait(rx: oneshot::Receiver<Outcome>) -> Outcome {
 /// Starts the selected cases, longest first, keeping `jobs` of them running. Each waits
 /// for its quotas before it takes a job slot, so a case held back by a quota does not keep
 /// a case that needs none from running. "Longest" is the case's chain of requests under
-/// the realistic profile (`critical_path`): a boot is slow on every real cloud, and a
-/// slow case started last would finish alone after the others (measured in
-/// docs/performance.md, measurement 5). Outcomes are still printed in catalogue order.
+/// the realistic profile, a shared fixture counted for its first user only
+/// (`critical_path::start_costs`): a boot is slow on every real cloud, and a slow case
+/// started last would finish alone after the others (measured in docs/performance.md,
+/// measurement 5). A case that takes a quota with less room than there are jobs counts
+/// longer by that much (`Quotas::scarcity`). Outcomes are still printed in catalogue order.
 async fn schedule(
     ctx: Arc<RunContext>,
     cases: Arc<[Case]>,
     selected: Vec<(usize, oneshot::Sender<Outcome>)>,
     jobs: usize,
 ) {
-    let slots = Arc::new(Semaphore::new(jobs));
+    let slots = Slots::new(jobs);
     let timings = refcloud::Profile::Realistic.timings();
+    let costs = crate::critical_path::start_costs(
+        &ctx.catalogue,
+        selected.iter().map(|(i, _)| &cases[*i]),
+        &timings,
+    );
     let mut selected: Vec<_> = selected
         .into_iter()
-        .map(|(i, tx)| {
-            let cost = crate::critical_path::chain(&ctx.catalogue, &cases[i], &timings).total;
-            (cost, i, tx)
+        .zip(costs)
+        .map(|((i, tx), cost)| {
+            let case = &cases[i];
+            let scarcity = ctx
+                .quotas
+                .scarcity(&ctx.target, &ctx.catalogue.fixtures, case, jobs);
+            (cost.mul_f64(scarcity), i, tx)
         })
         .collect();
     selected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i, tx) in selected {
+    for (rank, (_, i, tx)) in selected.into_iter().enumerate() {
         let ctx = ctx.clone();
         let cases = cases.clone();
         let slots = slots.clone();
@@ -165,7 +177,7 @@ async fn schedule(
             let started = Instant::now();
             // A panic outside the case's own guard (in recording, say) must still give
             // the trial an outcome, as libtest's catch_unwind did for a trial thread.
-            let outcome = match AssertUnwindSafe(run_trial(&ctx, case, &slots))
+            let outcome = match AssertUnwindSafe(run_trial(&ctx, case, &slots, rank))
                 .catch_unwind()
                 .await
             {
@@ -222,7 +234,7 @@ fn record(
     ctx.record(log.into_report(case, ending));
 }
 
-async fn run_trial(ctx: &RunContext, case: &Case, slots: &Arc<Semaphore>) -> Outcome {
+async fn run_trial(ctx: &RunContext, case: &Case, slots: &Arc<Slots>, rank: usize) -> Outcome {
     let mut started = Instant::now();
     let record = |log, verdict, skip_reason, failure, started| {
         record(ctx, case, started, log, verdict, skip_reason, failure)
@@ -273,7 +285,9 @@ async fn run_trial(ctx: &RunContext, case: &Case, slots: &Arc<Semaphore>) -> Out
             return Err(Failed::from(message));
         }
     };
-    let Ok(_slot) = slots.acquire().await else {
+    // A shared fixture another case is setting up is waited for outside a slot too.
+    ctx.sharing.wait_for_setups(ctx, case).await;
+    let Some(_slot) = slots.acquire(rank).await else {
         return Err(Failed::from("the run is shutting down"));
     };
     started = Instant::now();
