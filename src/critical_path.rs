@@ -105,9 +105,7 @@ pub fn chain(catalogue: &Catalogue, case: &Case, timings: &Timings) -> Chain {
     };
     let plan = &case.plan;
     let mut own = Vec::new();
-    let mut shared_tail = Duration::ZERO;
     let mut shared = Vec::new();
-    let mut shared_setups = Duration::ZERO;
     for used in &plan.fixtures {
         let Some(fixture) = catalogue.fixtures.get(&used.fixture) else {
             continue;
@@ -127,8 +125,6 @@ pub fn chain(catalogue: &Catalogue, case: &Case, timings: &Timings) -> Chain {
                 tail.step(format!("{} teardown {}", used.alias, i + 1), s);
             }
             let teardown: Duration = tail.steps.iter().map(|(_, d)| *d).sum();
-            shared_tail = shared_tail.max(teardown);
-            shared_setups += setup;
             shared.push((key, setup, teardown));
         } else {
             own.push((used.alias.clone(), fixture));
@@ -148,11 +144,13 @@ pub fn chain(catalogue: &Catalogue, case: &Case, timings: &Timings) -> Chain {
             walk.step(format!("{alias} teardown {}", i + 1), s);
         }
     }
+    let shared_tail = longest_teardown(&shared);
     if !shared_tail.is_zero() {
         walk.steps
             .push(("shared fixtures' teardown".to_string(), shared_tail));
     }
     let total: Duration = walk.steps.iter().map(|(_, d)| *d).sum();
+    let shared_setups: Duration = shared.iter().map(|(_, s, _)| *s).sum();
     Chain {
         trial: case.trial_name.clone(),
         // The chain holds every shared setup and the longest shared teardown.
@@ -161,6 +159,12 @@ pub fn chain(catalogue: &Catalogue, case: &Case, timings: &Timings) -> Chain {
         steps: walk.steps,
         shared,
     }
+}
+
+/// The shared fixtures' teardowns follow the last user of each, side by side: the longest
+/// of them is what a case's chain waits for.
+fn longest_teardown(shared: &[(String, Duration, Duration)]) -> Duration {
+    shared.iter().map(|(.., t)| *t).max().unwrap_or_default()
 }
 
 /// The longest chain among `cases`, every case's total, and the work of them all.
@@ -207,9 +211,8 @@ pub fn start_costs<'c>(
     let mut costs = vec![Duration::ZERO; chains.len()];
     for i in by_total {
         let c = &chains[i];
-        let teardown = c.shared.iter().map(|(.., t)| *t).max().unwrap_or_default();
         costs[i] = c.own
-            + teardown
+            + longest_teardown(&c.shared)
             + c.shared
                 .iter()
                 .filter(|(key, ..)| claimed.insert(key.clone()))

@@ -51,11 +51,12 @@ pub fn profile(args: ProfileArgs) -> Result<i32, Error> {
             for (s, d) in &longest.steps {
                 rows.push(format!("  {:>7} ms  {s}", d.as_millis()));
             }
+            let jobs = super::run::DEFAULT_TEST_THREADS;
             rows.push(format!(
                 "work of all cases, each shared fixture set up and torn down once: {:.1} s \
-                 (N cases at once need about that / N: {:.1} s at 16)",
+                 (N cases at once need about that / N: {:.1} s at {jobs}, the default)",
                 path.work.as_secs_f64(),
-                path.work.as_secs_f64() / 16.0
+                path.work.as_secs_f64() / jobs as f64
             ));
             rows.join("\n")
         }

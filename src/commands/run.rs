@@ -15,7 +15,7 @@ use crate::target::{connect_clouds, start_embedded, Connect, Target};
 use super::catalogue;
 
 /// Trials run in parallel by default; they wait on the network, not on the CPU.
-const DEFAULT_TEST_THREADS: usize = 16;
+pub(super) const DEFAULT_TEST_THREADS: usize = 16;
 
 /// How many cases run at once: `--test-threads`, else `RUST_TEST_THREADS` (which
 /// libtest-mimic does not read itself), else 16.

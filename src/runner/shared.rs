@@ -148,9 +148,12 @@ impl SharedFixtures {
             loop {
                 let ended = instance.set_up_ended.notified();
                 tokio::pin!(ended);
-                // Registered before the check, so an end between the two is not missed.
+                // Registered before the check, so an end between the two is not missed. The
+                // flag is down once the setup is over (the guard drops before the value is
+                // stored), so a user that finds it down takes its slot and gets the value, or
+                // the setup to do, from `acquire`.
                 ended.as_mut().enable();
-                if !instance.setting_up.load(Ordering::SeqCst) || instance.ready.initialized() {
+                if !instance.setting_up.load(Ordering::SeqCst) {
                     break;
                 }
                 ended.await;
